@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zvmo: Zircon-style virtual memory objects for Linux.
+#
+#   make            module (for the running kernel, or every kernel with
+#                   headers under /lib/modules) and selftests
+#   make KDIR=DIR   the module for the kernel build tree DIR only
+#   make check      host tests, then the kselftests in a VM on 6.1 and 6.12
+#   make lint       checkpatch --strict, sparse and kernel-doc
+#   make deps       install the Debian packages all of this needs
+#
+# Module builds land in build/<kernel release>/zvmo.ko.
+
+top := $(abspath .)
+
+ifneq ($(KDIR),)
+KDIRS := $(KDIR)
+else
+running_kdir := /lib/modules/$(shell uname -r)/build
+KDIRS := $(if $(wildcard $(running_kdir)),$(running_kdir),\
+	   $(wildcard /lib/modules/*/build))
+endif
+
+# The kernels make check boots: every supported one installed under /boot.
+check_kdirs = $(foreach k,$(shell scripts/kernels.sh),/lib/modules/$(k)/build)
+
+all: module selftests
+
+deps:
+	@scripts/deps.sh
+
+module: deps
+	@[ -n "$(strip $(KDIRS))" ] || \
+		{ echo "no kernel headers under /lib/modules: make deps"; exit 1; }
+	@set -e; for k in $(KDIRS); do scripts/build-module.sh $$k; done
+
+selftests: deps
+	$(MAKE) -C selftests
+
+check: deps
+	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
+	$(MAKE) -C selftests
+	@scripts/check.sh
+
+lint: deps
+	@scripts/lint.sh
+
+clean:
+	rm -rf build
+	$(MAKE) -C tools/testing/host clean
+
+.PHONY: all deps module selftests check lint clean

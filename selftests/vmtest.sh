@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot an installed kernel in QEMU with zvmo.ko loaded and run one program.
+#
+#   selftests/vmtest.sh [--kernel VERSION] [--file PATH]... [--user]
+#                       [--timeout SECONDS] [--mem MIB] [--module KO]
+#                       PROGRAM [ARG...]
+#
+# Builds nothing. The initramfs holds busybox, the zvmo.ko built for the
+# kernel (build/<VERSION>/zvmo.ko unless --module says otherwise), PROGRAM
+# and every --file, all in the VM's working directory. PROGRAM runs as root,
+# or as an unprivileged user with --user; its output is relayed live and its
+# exit status is ours.
+#
+# The verdict does not come from scraping the console: the VM's init writes
+# the program's status, the result of rmmod and the whole kernel log to
+# serial ports of their own. A kernel warning, oops, KASAN, lockdep, kmemleak
+# or hung-task report fails the run even if the program passed, and so does
+# a module that will not unload (it leaked a reference). A VM that does not
+# finish within the timeout is killed and reported.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kernel=
+files=()
+user=0
+timeout=${VMTEST_TIMEOUT:-600}
+mem=${VMTEST_MEM:-512}
+module=
+append_extra=${VMTEST_APPEND:-}
+
+usage() {
+	sed -n '4,8s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--file) files+=("${2:?}"); shift 2 ;;
+	--user) user=1; shift ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--module) module=${2:?}; shift 2 ;;
+	--help|-h) usage ;;
+	--) shift; break ;;
+	-*) echo "vmtest.sh: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+program=$1
+shift
+
+if [ -z "$kernel" ]; then
+	kernel=$(cd /boot && ls vmlinuz-6.12* 2>/dev/null | sed 's/^vmlinuz-//' |
+		 sort -V | tail -n 1)
+	[ -n "$kernel" ] || { echo "vmtest.sh: no 6.12 kernel in /boot" >&2; exit 2; }
+fi
+vmlinuz=/boot/vmlinuz-$kernel
+[ -r "$vmlinuz" ] || { echo "vmtest.sh: no readable $vmlinuz" >&2; exit 2; }
+module=${module:-$top/build/$kernel/zvmo.ko}
+[ -r "$module" ] || { echo "vmtest.sh: no $module (run make first)" >&2; exit 2; }
+[ -e "$program" ] || { echo "vmtest.sh: no program $program" >&2; exit 2; }
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || { echo "vmtest.sh: busybox is not installed" >&2; exit 2; }
+if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+	[ -x /bin/busybox ] && busybox=/bin/busybox
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
+cleanup() {
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+root=$tmp/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,lib,t}
+cp "$busybox" "$root/bin/busybox"
+cp "$module" "$root/lib/zvmo.ko"
+cp "$program" "$root/t/"
+for f in "${files[@]}"; do
+	cp -r "$f" "$root/t/"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/t:/bin/sh' >>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Quote for the VM's shell: every argument in single quotes.
+quote() {
+	local s
+	for s in "$@"; do
+		printf "'%s' " "$(printf '%s' "$s" | sed "s/'/'\\\\''/g")"
+	done
+}
+cmd="./$(basename "$program") $(quote "$@")"
+if [ "$user" = 1 ]; then
+	cmd="su -s /bin/sh nobody -c $(quote "$cmd")"
+fi
+
+cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin HOME=/t
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+chmod 1777 /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
+[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+chmod 755 /t
+if insmod /lib/zvmo.ko; then
+	cd /t
+	$cmd
+	rc=\$?
+	cd /
+	rmmod zvmo; rm_rc=\$?
+else
+	rc=126; rm_rc=0
+fi
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/dev/ttyS2
+fi
+dmesg >/dev/ttyS2
+echo "status \$rc rmmod \$rm_rc" >/dev/ttyS1
+sync
+poweroff -f
+EOF
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$tmp/initrd"
+
+accel="-accel tcg"
+qemu=(qemu-system-x86_64 $accel -cpu max -smp 2 -m "$mem"
+      -kernel "$vmlinuz" -initrd "$tmp/initrd"
+      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic rdinit=/init $append_extra"
+      -display none -monitor none -no-reboot
+      -serial stdio
+      -serial "file:$tmp/status"
+      -serial "file:$tmp/klog")
+
+: >"$tmp/status"
+set +e
+timeout -s KILL "$timeout" "${qemu[@]}" </dev/null
+qemu_rc=$?
+set -e
+timed_out=0
+[ "$qemu_rc" = 137 ] && timed_out=1
+
+verdict=0
+status=$(tr -d '\r' <"$tmp/status" | grep -a '^status ' | tail -n 1 || true)
+if [ "$timed_out" = 1 ]; then
+	echo "vmtest.sh: VM killed after ${timeout}s: hung" >&2
+	verdict=124
+elif [ -z "$status" ]; then
+	echo "vmtest.sh: VM stopped without a status: kernel crashed?" >&2
+	verdict=125
+else
+	set -- $status
+	verdict=$2
+	if [ "$4" != 0 ]; then
+		echo "vmtest.sh: rmmod zvmo failed: the module leaked a reference" >&2
+		[ "$verdict" = 0 ] && verdict=1
+	fi
+fi
+
+bad='WARNING:|BUG:|Oops|general protection fault|KASAN|UBSAN|'
+bad+='possible circular locking|possible recursive locking|'
+bad+='inconsistent lock state|lock held when returning|'
+bad+='suspicious RCU usage|blocked for more than|hung_task|'
+bad+='unreferenced object|list_add corruption|list_del corruption|'
+bad+='sleeping function called from invalid context|Kernel panic'
+if grep -aE "$bad" "$tmp/klog" >"$tmp/bad" 2>/dev/null; then
+	echo "vmtest.sh: the kernel reported problems:" >&2
+	sed 's/^/vmtest.sh:   /' "$tmp/bad" | head -n 40 >&2
+	[ "$verdict" = 0 ] && verdict=1
+fi
+if [ -n "${VMTEST_KLOG:-}" ]; then
+	cp "$tmp/klog" "$VMTEST_KLOG"
+fi
+exit "$verdict"

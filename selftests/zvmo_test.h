@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by zvmo's kselftests: raw ioctl wrappers that return the
+ * result or -errno, so tests can assert the ABI itself.
+ */
+#ifndef _ZVMO_SELFTEST_H
+#define _ZVMO_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../uapi/zvmo.h"
+
+static inline int zt_dev(void)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = open(ZVMO_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	return fd;
+}
+
+static inline long zt_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static inline int zt_create(uint64_t size, uint32_t options, uint32_t fd_flags)
+{
+	struct zvmo_vmo_create c = {
+		.argsz = sizeof(c), .options = options, .size = size,
+		.fd_flags = fd_flags,
+	};
+
+	return zt_ret(ioctl(zt_dev(), ZVMO_IOC_VMO_CREATE, &c));
+}
+
+static inline int zt_info(int fd, struct zvmo_vmo_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_INFO, info));
+}
+
+static inline int zt_stats(struct zvmo_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->argsz = sizeof(*st);
+	return zt_ret(ioctl(zt_dev(), ZVMO_IOC_STATS, st));
+}
+
+static inline int zt_dup(int fd, uint32_t rights, uint32_t fd_flags)
+{
+	struct zvmo_vmo_dup d = {
+		.argsz = sizeof(d), .rights = rights, .fd_flags = fd_flags,
+	};
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_DUP, &d));
+}
+
+static inline int zt_op(int fd, uint32_t op, uint64_t off, uint64_t len)
+{
+	struct zvmo_op_range r = {
+		.argsz = sizeof(r), .op = op, .offset = off, .length = len,
+	};
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_OP_RANGE, &r));
+}
+
+static inline int zt_set_size(int fd, uint64_t size)
+{
+	struct zvmo_set_size s = { .argsz = sizeof(s), .size = size };
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_SET_SIZE, &s));
+}
+
+static inline uint64_t zt_size(int fd)
+{
+	struct zvmo_vmo_info info;
+
+	return zt_info(fd, &info) ? UINT64_MAX : info.size;
+}
+
+#endif /* _ZVMO_SELFTEST_H */

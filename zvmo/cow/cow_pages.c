@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pages of a VMO: commit, decommit, zero, resize, and the byte copies of
+ * read() and write().
+ *
+ * Pages are allocated outside the hierarchy lock and inserted under it; user
+ * memory is touched only with the lock dropped, holding a reference on the
+ * page instead. A page removed from the list is freed only after the lock is
+ * released.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "../zvmo.h"
+#include "cow_pages.h"
+
+/*
+ * Pages are charged to the caller's memory cgroup. Past its limit the
+ * allocation fails rather than waking the OOM killer: a VMO commit is a
+ * request the caller can see fail, like mmap(MAP_POPULATE) of too much.
+ */
+#define ZVMO_GFP_PAGE \
+	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define ZVMO_GFP_NODE \
+	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* Pages allocated per round trip of the lock when committing. */
+#define ZVMO_COMMIT_BATCH	16
+
+/**
+ * zvmo_cow_create() - pages for a new VMO with a hierarchy of its own
+ * @size: size in bytes, page aligned
+ *
+ * Context: Process context; may sleep.
+ * Return: the new object or NULL.
+ */
+struct zvmo_cow_pages *zvmo_cow_create(u64 size)
+{
+	struct zvmo_cow_pages *cow;
+
+	cow = kzalloc(sizeof(*cow), GFP_KERNEL_ACCOUNT);
+	if (!cow)
+		return NULL;
+	cow->hier = kzalloc(sizeof(*cow->hier), GFP_KERNEL_ACCOUNT);
+	if (!cow->hier) {
+		kfree(cow);
+		return NULL;
+	}
+	mutex_init(&cow->hier->lock);
+	refcount_set(&cow->hier->ref, 1);
+	zvmo_page_list_init(&cow->pages, 0);
+	cow->size = size;
+	return cow;
+}
+
+static void zvmo_hier_put(struct zvmo_hier *hier)
+{
+	if (refcount_dec_and_test(&hier->ref)) {
+		mutex_destroy(&hier->lock);
+		kfree(hier);
+	}
+}
+
+static struct page *zvmo_alloc_page(bool zero)
+{
+	struct page *page = alloc_page(ZVMO_GFP_PAGE | (zero ? __GFP_ZERO : 0));
+
+	if (page)
+		atomic_long_inc(&zvmo_counters.pages);
+	return page;
+}
+
+static void zvmo_free_page(struct page *page)
+{
+	atomic_long_dec(&zvmo_counters.pages);
+	put_page(page);
+}
+
+static void zvmo_free_page_list(struct list_head *list)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		list_del(&page->lru);
+		zvmo_free_page(page);
+	}
+}
+
+/* Release callback: move a removed page to the caller's free list. */
+static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
+				  void *ctx)
+{
+	struct list_head *freelist = ctx;
+
+	if (zvmo_pl_slot_is_page(slot))
+		list_add(&zvmo_pl_slot_page(slot)->lru, freelist);
+}
+
+static unsigned long zvmo_count_pages(struct list_head *list)
+{
+	unsigned long n = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, list)
+		n++;
+	return n;
+}
+
+/* Remove every page in [start, end) onto @freelist. */
+static void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start,
+				   u64 end, struct list_head *freelist)
+{
+	unsigned long n;
+
+	lockdep_assert_held(&cow->hier->lock);
+	zvmo_page_list_remove_range(&cow->pages, start, end,
+				    zvmo_cow_release_slot, freelist);
+	n = zvmo_count_pages(freelist);
+	if (n) {
+		cow->nr_pages -= n;
+		cow->commit_events++;
+	}
+}
+
+/**
+ * zvmo_cow_destroy() - free the pages and the object
+ * @cow: the pages; nothing else may use them any more
+ *
+ * Context: Process context.
+ */
+void zvmo_cow_destroy(struct zvmo_cow_pages *cow)
+{
+	LIST_HEAD(freelist);
+
+	mutex_lock(&cow->hier->lock);
+	zvmo_page_list_destroy(&cow->pages, zvmo_cow_release_slot, &freelist);
+	mutex_unlock(&cow->hier->lock);
+	zvmo_free_page_list(&freelist);
+	zvmo_hier_put(cow->hier);
+	kfree(cow);
+}
+
+/*
+ * The page at @off with a reference taken, or NULL if none is committed
+ * there. -ERANGE if @off is at or past the end.
+ */
+static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *cow, u64 off)
+{
+	struct zvmo_pl_slot *slot;
+	struct page *page = NULL;
+
+	mutex_lock(&cow->hier->lock);
+	if (off >= cow->size) {
+		page = ERR_PTR(-ERANGE);
+		goto out;
+	}
+	slot = zvmo_page_list_lookup(&cow->pages, off);
+	if (slot && zvmo_pl_slot_is_page(slot)) {
+		page = zvmo_pl_slot_page(slot);
+		get_page(page);
+	}
+out:
+	mutex_unlock(&cow->hier->lock);
+	return page;
+}
+
+/* Bytes done so far, or @err if nothing was. */
+static ssize_t zvmo_done_or(size_t done, int err)
+{
+	return done ? done : err;
+}
+
+/**
+ * zvmo_cow_read() - copy the VMO's bytes at @off into @to
+ * @cow: the pages
+ * @off: offset of the first byte
+ * @to: destination; iov_iter_count(@to) bytes are read
+ *
+ * Uncommitted pages read as zeros and stay uncommitted. The caller checked
+ * the range against the size; a shrink racing with the read ends it early
+ * with -ERANGE.
+ *
+ * Context: Process context; takes and drops the hierarchy lock per page;
+ * copies to user memory with it dropped.
+ * Return: bytes read, or a negative errno if none were.
+ */
+ssize_t zvmo_cow_read(struct zvmo_cow_pages *cow, u64 off,
+		      struct iov_iter *to)
+{
+	size_t len = iov_iter_count(to);
+	size_t done = 0;
+
+	while (done < len) {
+		u64 pos = off + done;
+		size_t pg_off = offset_in_page(pos);
+		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
+		struct page *page;
+		size_t copied;
+
+		page = zvmo_cow_get_page(cow, pos & PAGE_MASK);
+		if (IS_ERR(page))
+			return zvmo_done_or(done, PTR_ERR(page));
+		if (page) {
+			copied = copy_page_to_iter(page, pg_off, n, to);
+			put_page(page);
+		} else {
+			copied = iov_iter_zero(n, to);
+		}
+		done += copied;
+		if (copied < n)
+			return zvmo_done_or(done, -EFAULT);
+		if (fatal_signal_pending(current))
+			return zvmo_done_or(done, -EINTR);
+		cond_resched();
+	}
+	return done;
+}
+
+/*
+ * Put @page, which holds the bytes [@pg_off, @pg_off + @n) of a write, at
+ * @off. If a page appeared there meanwhile, copy the bytes into it instead.
+ * Consumes @page either way.
+ */
+static int zvmo_cow_install_written(struct zvmo_cow_pages *cow, u64 off,
+				    struct page *page, size_t pg_off, size_t n)
+{
+	struct zvmo_pl_slot *slot;
+	int err = 0;
+
+	mutex_lock(&cow->hier->lock);
+	if (off >= cow->size) {
+		err = -ERANGE;
+		goto out_free;
+	}
+	slot = zvmo_page_list_lookup_or_alloc(&cow->pages, off, ZVMO_GFP_NODE);
+	if (!slot) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	if (zvmo_pl_slot_is_page(slot)) {
+		/* A racing write or commit got here first: theirs stays. */
+		memcpy_page(zvmo_pl_slot_page(slot), pg_off, page, pg_off, n);
+		goto out_free;
+	}
+	zvmo_pl_slot_set_page(slot, page);
+	cow->nr_pages++;
+	cow->commit_events++;
+	mutex_unlock(&cow->hier->lock);
+	return 0;
+
+out_free:
+	mutex_unlock(&cow->hier->lock);
+	zvmo_free_page(page);
+	return err;
+}
+
+/**
+ * zvmo_cow_write() - copy @from into the VMO at @off, committing pages
+ * @cow: the pages
+ * @off: offset of the first byte
+ * @from: source; iov_iter_count(@from) bytes are written
+ *
+ * The source is faulted in first, so a bad buffer fails with -EFAULT before
+ * anything changes. A missing page is filled outside the lock and inserted
+ * after: a whole-page write needs no zeroing.
+ *
+ * Context: Process context; takes and drops the hierarchy lock per page;
+ * copies from user memory with it dropped.
+ * Return: bytes written, or a negative errno if none were.
+ */
+ssize_t zvmo_cow_write(struct zvmo_cow_pages *cow, u64 off,
+		       struct iov_iter *from)
+{
+	size_t len = iov_iter_count(from);
+	size_t done = 0;
+	int err;
+
+	if (fault_in_iov_iter_readable(from, len))
+		return -EFAULT;
+
+	while (done < len) {
+		u64 pos = off + done;
+		size_t pg_off = offset_in_page(pos);
+		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
+		struct page *page;
+		size_t copied;
+
+		page = zvmo_cow_get_page(cow, pos & PAGE_MASK);
+		if (IS_ERR(page))
+			return zvmo_done_or(done, PTR_ERR(page));
+		if (page) {
+			copied = copy_page_from_iter(page, pg_off, n, from);
+			put_page(page);
+		} else {
+			page = zvmo_alloc_page(n < PAGE_SIZE);
+			if (!page)
+				return zvmo_done_or(done, -ENOMEM);
+			copied = copy_page_from_iter(page, pg_off, n, from);
+			if (copied < n) {
+				zvmo_free_page(page);
+				return zvmo_done_or(done, -EFAULT);
+			}
+			err = zvmo_cow_install_written(cow, pos & PAGE_MASK,
+						       page, pg_off, n);
+			if (err)
+				return zvmo_done_or(done, err);
+		}
+		done += copied;
+		if (copied < n)
+			return zvmo_done_or(done, -EFAULT);
+		if (fatal_signal_pending(current))
+			return zvmo_done_or(done, -EINTR);
+		cond_resched();
+	}
+	return done;
+}
+
+/* Gap callback of commit: note the first missing offset and stop. */
+static int zvmo_first_gap(u64 gap_start, u64 gap_end, void *ctx)
+{
+	*(u64 *)ctx = gap_start;
+	return 1;
+}
+
+static int zvmo_skip_present(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	return 0;
+}
+
+/*
+ * Fill the empty slots of [*pos, end) from @pages, under the lock, and
+ * advance *pos past what was filled. Stops when @pages runs out.
+ */
+static int zvmo_cow_fill_locked(struct zvmo_cow_pages *cow, u64 *pos,
+				u64 end, struct list_head *pages)
+{
+	struct zvmo_pl_slot *slot;
+	struct page *page;
+
+	while (*pos < end && !list_empty(pages)) {
+		slot = zvmo_page_list_lookup_or_alloc(&cow->pages, *pos,
+						      ZVMO_GFP_NODE);
+		if (!slot)
+			return -ENOMEM;
+		if (!zvmo_pl_slot_is_page(slot)) {
+			page = list_first_entry(pages, struct page, lru);
+			list_del(&page->lru);
+			zvmo_pl_slot_set_page(slot, page);
+			cow->nr_pages++;
+		}
+		*pos += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/**
+ * zvmo_cow_commit() - commit every page of [@start, @end)
+ * @cow: the pages
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ *
+ * Allocates zeroed pages outside the lock, a batch at a time, and puts them
+ * in the gaps. What was committed before a failure stays committed.
+ *
+ * Context: Process context; may sleep; takes the hierarchy lock.
+ * Return: 0, -ENOMEM, -ERANGE if the VMO shrank under us, or -EINTR if a
+ * fatal signal came.
+ */
+int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end)
+{
+	u64 pos = start;
+	LIST_HEAD(pages);
+	int err = 0;
+	unsigned int i;
+
+	while (pos < end) {
+		u64 gap = end;
+		unsigned long before;
+
+		/* Find the next gap; the lock is not held while allocating. */
+		mutex_lock(&cow->hier->lock);
+		if (end > cow->size) {
+			mutex_unlock(&cow->hier->lock);
+			err = -ERANGE;
+			break;
+		}
+		zvmo_page_list_walk_gaps(&cow->pages, pos, end,
+					 zvmo_skip_present,
+					 zvmo_first_gap, &gap);
+		mutex_unlock(&cow->hier->lock);
+		pos = gap;
+		if (pos >= end)
+			break;
+
+		for (i = 0; i < ZVMO_COMMIT_BATCH && i < (end - pos) >> PAGE_SHIFT;
+		     i++) {
+			struct page *page = zvmo_alloc_page(true);
+
+			if (!page) {
+				err = -ENOMEM;
+				break;
+			}
+			list_add(&page->lru, &pages);
+		}
+
+		mutex_lock(&cow->hier->lock);
+		before = cow->nr_pages;
+		if (end > cow->size) {
+			err = -ERANGE;
+		} else {
+			int fill_err = zvmo_cow_fill_locked(cow, &pos, end,
+							    &pages);
+			if (fill_err)
+				err = fill_err;
+		}
+		if (cow->nr_pages != before)
+			cow->commit_events++;
+		mutex_unlock(&cow->hier->lock);
+		zvmo_free_page_list(&pages);
+
+		if (err)
+			break;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	return err;
+}
+
+/**
+ * zvmo_cow_decommit() - free the pages of [@start, @end)
+ * @cow: the pages
+ * @start: page-aligned start
+ * @end: page-aligned end
+ *
+ * Costs time in proportion to the pages present, not to the range.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -ERANGE if the range is past the end.
+ */
+int zvmo_cow_decommit(struct zvmo_cow_pages *cow, u64 start, u64 end)
+{
+	LIST_HEAD(freelist);
+	int err = 0;
+
+	mutex_lock(&cow->hier->lock);
+	if (end > cow->size)
+		err = -ERANGE;
+	else
+		zvmo_cow_remove_locked(cow, start, end, &freelist);
+	mutex_unlock(&cow->hier->lock);
+	zvmo_free_page_list(&freelist);
+	return err;
+}
+
+/* Zero [@start, @end) within the page at @page_off, if one is committed. */
+static void zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *cow,
+					 u64 page_off, size_t start,
+					 size_t end)
+{
+	struct zvmo_pl_slot *slot;
+
+	slot = zvmo_page_list_lookup(&cow->pages, page_off);
+	if (slot && zvmo_pl_slot_is_page(slot))
+		memzero_page(zvmo_pl_slot_page(slot), start, end - start);
+}
+
+/**
+ * zvmo_cow_zero() - make the bytes [@start, @end) read as zero
+ * @cow: the pages
+ * @start: first byte
+ * @end: end of the range
+ *
+ * Whole pages are freed (they read as zero uncommitted); the partial pages
+ * at either end are zeroed in place if committed.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -ERANGE if the range is past the end.
+ */
+int zvmo_cow_zero(struct zvmo_cow_pages *cow, u64 start, u64 end)
+{
+	u64 first = round_up(start, PAGE_SIZE);
+	u64 last = round_down(end, PAGE_SIZE);
+	LIST_HEAD(freelist);
+	int err = 0;
+
+	if (start == end)
+		return 0;
+
+	mutex_lock(&cow->hier->lock);
+	if (end > cow->size) {
+		err = -ERANGE;
+		goto out;
+	}
+	if (first > last) {
+		/* Within one page. */
+		zvmo_cow_zero_partial_locked(cow, start & PAGE_MASK,
+					     offset_in_page(start),
+					     offset_in_page(start) + end - start);
+		goto out;
+	}
+	if (start < first)
+		zvmo_cow_zero_partial_locked(cow, start & PAGE_MASK,
+					     offset_in_page(start), PAGE_SIZE);
+	if (last < end)
+		zvmo_cow_zero_partial_locked(cow, last, 0, end - last);
+	if (first < last)
+		zvmo_cow_remove_locked(cow, first, last, &freelist);
+out:
+	mutex_unlock(&cow->hier->lock);
+	zvmo_free_page_list(&freelist);
+	return err;
+}
+
+/**
+ * zvmo_cow_resize() - change the size, freeing the pages past a new end
+ * @cow: the pages
+ * @size: new size, page aligned
+ *
+ * Growing adds nothing: the new range reads as zero.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size)
+{
+	LIST_HEAD(freelist);
+
+	mutex_lock(&cow->hier->lock);
+	if (size < cow->size)
+		zvmo_cow_remove_locked(cow, size, cow->size, &freelist);
+	cow->size = size;
+	mutex_unlock(&cow->hier->lock);
+	zvmo_free_page_list(&freelist);
+}
+
+/**
+ * zvmo_cow_counts() - memory use of the pages
+ * @cow: the pages
+ * @counts: filled
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_counts(struct zvmo_cow_pages *cow,
+		     struct zvmo_cow_counts *counts)
+{
+	mutex_lock(&cow->hier->lock);
+	counts->committed = (u64)cow->nr_pages << PAGE_SHIFT;
+	counts->metadata = (u64)cow->pages.nr_nodes *
+			   zvmo_page_list_node_size();
+	counts->commit_events = cow->commit_events;
+	mutex_unlock(&cow->hier->lock);
+}

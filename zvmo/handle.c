@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMO handles: the files userspace holds. A handle carries rights, which the
+ * module checks itself: every VMO file is opened read-write so that a missing
+ * right is EACCES from here rather than a generic EBADF from the VFS.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/uio.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "fs.h"
+#include "handle.h"
+#include "vmo.h"
+
+static const struct file_operations zvmo_vmo_fops;
+
+/**
+ * zvmo_handle_install() - give userspace a descriptor for @vmo
+ * @vmo: the VMO; the handle takes a reference of its own
+ * @rights: ZVMO_RIGHT_* rights of the descriptor
+ * @fd_flags: ZVMO_FD_* flags
+ *
+ * Context: Process context; may sleep.
+ * Return: the descriptor or a negative errno.
+ */
+int zvmo_handle_install(struct zvmo_vmo *vmo, u32 rights, u32 fd_flags)
+{
+	struct zvmo_handle *h;
+	int fd;
+
+	h = kmalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	h->vmo = vmo;
+	h->rights = rights;
+
+	zvmo_vmo_get(vmo);
+	fd = zvmo_fs_install(vmo->inode, "zvmo", &zvmo_vmo_fops, h, fd_flags);
+	if (fd < 0) {
+		zvmo_vmo_put(vmo);
+		kfree(h);
+		return fd;
+	}
+	atomic_long_inc(&zvmo_counters.handles);
+	return fd;
+}
+
+static int zvmo_vmo_release_file(struct inode *inode, struct file *file)
+{
+	struct zvmo_handle *h = file->private_data;
+
+	zvmo_vmo_put(h->vmo);
+	kfree(h);
+	atomic_long_dec(&zvmo_counters.handles);
+	return 0;
+}
+
+static loff_t zvmo_vmo_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct zvmo_handle *h = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, zvmo_vmo_size(h->vmo));
+}
+
+static ssize_t zvmo_vmo_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct zvmo_handle *h = iocb->ki_filp->private_data;
+	ssize_t ret;
+
+	if (!(h->rights & ZVMO_RIGHT_READ))
+		return -EACCES;
+	ret = zvmo_vmo_read(h->vmo, iocb->ki_pos, to);
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static ssize_t zvmo_vmo_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct zvmo_handle *h = iocb->ki_filp->private_data;
+	ssize_t ret;
+
+	if (!(h->rights & ZVMO_RIGHT_WRITE))
+		return -EACCES;
+	ret = zvmo_vmo_write(h->vmo, iocb->ki_pos, from);
+	if (ret > 0)
+		iocb->ki_pos += ret;
+	return ret;
+}
+
+static long zvmo_ioc_info(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_vmo_info info;
+	u32 hdr[2];
+
+	/* Only the header is input; the rest is output and may be junk. */
+	if (copy_from_user(hdr, uarg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr[0] < sizeof(hdr) || hdr[1])
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	zvmo_vmo_info(h->vmo, &info);
+	info.argsz = hdr[0];
+	info.rights = h->rights;
+	return zvmo_copy_out(uarg, &info, sizeof(info));
+}
+
+static long zvmo_ioc_dup(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_vmo_dup args;
+	u32 rights;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
+		return -EINVAL;
+	if (!(h->rights & ZVMO_RIGHT_DUPLICATE))
+		return -EACCES;
+
+	rights = args.rights;
+	if (rights == ZVMO_RIGHT_SAME_RIGHTS)
+		rights = h->rights;
+	else if (rights & ~h->rights)
+		return -EINVAL;
+
+	return zvmo_handle_install(h->vmo, rights, args.fd_flags);
+}
+
+static long zvmo_ioc_set_name(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_name args;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	if (!(h->rights & ZVMO_RIGHT_SET_PROPERTY))
+		return -EACCES;
+
+	args.name[ZVMO_NAME_LEN - 1] = '\0';
+	zvmo_vmo_set_name(h->vmo, args.name);
+	return 0;
+}
+
+static long zvmo_ioc_set_content_size(struct zvmo_handle *h,
+				      void __user *uarg)
+{
+	struct zvmo_content_size args;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	if (!(h->rights & ZVMO_RIGHT_SET_PROPERTY))
+		return -EACCES;
+
+	return zvmo_vmo_set_content_size(h->vmo, args.content_size);
+}
+
+static long zvmo_ioc_set_size(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_set_size args;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.flags)
+		return -EINVAL;
+	if ((h->rights & (ZVMO_RIGHT_WRITE | ZVMO_RIGHT_RESIZE)) !=
+	    (ZVMO_RIGHT_WRITE | ZVMO_RIGHT_RESIZE))
+		return -EACCES;
+
+	return zvmo_vmo_set_size(h->vmo, args.size);
+}
+
+static long zvmo_ioc_op_range(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_op_range args;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+
+	switch (args.op) {
+	case ZVMO_OP_COMMIT:
+	case ZVMO_OP_DECOMMIT:
+	case ZVMO_OP_ZERO:
+		if (!(h->rights & ZVMO_RIGHT_WRITE))
+			return -EACCES;
+		return zvmo_vmo_op_range(h->vmo, args.op, args.offset,
+					 args.length);
+	case ZVMO_OP_LOCK ... ZVMO_OP_PREFETCH:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long zvmo_vmo_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct zvmo_handle *h = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (ZVMO_IOC(cmd)) {
+	case ZVMO_IOC(ZVMO_IOC_VMO_INFO):
+		return zvmo_ioc_info(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_DUP):
+		return zvmo_ioc_dup(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_SET_NAME):
+		return zvmo_ioc_set_name(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_SET_CONTENT_SIZE):
+		return zvmo_ioc_set_content_size(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_SET_SIZE):
+		return zvmo_ioc_set_size(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_OP_RANGE):
+		return zvmo_ioc_op_range(h, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations zvmo_vmo_fops = {
+	.owner = THIS_MODULE,
+	.release = zvmo_vmo_release_file,
+	.llseek = zvmo_vmo_llseek,
+	.read_iter = zvmo_vmo_read_iter,
+	.write_iter = zvmo_vmo_write_iter,
+	.unlocked_ioctl = zvmo_vmo_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Module-wide definitions of zvmo: counters, argument copying, the ioctl
+ * command helper.
+ */
+#ifndef _ZVMO_ZVMO_H
+#define _ZVMO_ZVMO_H
+
+#include <linux/atomic.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#include "../uapi/zvmo.h"
+
+/*
+ * The number of an ioctl without its size bits: argument structs grow, and
+ * @argsz, not the command, says which version the caller passed.
+ */
+#define ZVMO_IOC(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+/* The largest argument struct we read: more is not an argument but junk. */
+#define ZVMO_ARGSZ_MAX	PAGE_SIZE
+
+/**
+ * struct zvmo_counters - module-wide object counters
+ * @vmos: VMOs alive
+ * @pages: pages owned by VMOs
+ * @handles: VMO files alive
+ *
+ * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
+ */
+struct zvmo_counters {
+	atomic_long_t vmos;
+	atomic_long_t pages;
+	atomic_long_t handles;
+};
+
+extern struct zvmo_counters zvmo_counters;
+
+int zvmo_copy_args(void *karg, size_t ksize, size_t minsize,
+		   const void __user *uarg);
+int zvmo_copy_out(void __user *uarg, const void *karg, size_t ksize);
+
+#endif /* _ZVMO_ZVMO_H */
