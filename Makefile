@@ -3,9 +3,10 @@
 # zvmo: Zircon-style virtual memory objects for Linux.
 #
 #   make            module (for the running kernel, or every kernel with
-#                   headers under /lib/modules) and selftests
+#                   headers under /lib/modules), libzvmo, tools, selftests
 #   make KDIR=DIR   the module for the kernel build tree DIR only
 #   make check      host tests, then the kselftests in a VM on 6.1 and 6.12
+#   make demo       the demo program in a VM
 #   make lint       checkpatch --strict, sparse and kernel-doc
 #   make deps       install the Debian packages all of this needs
 #
@@ -24,7 +25,7 @@ endif
 # The kernels make check boots: every supported one installed under /boot.
 check_kdirs = $(foreach k,$(shell scripts/kernels.sh),/lib/modules/$(k)/build)
 
-all: module selftests
+all: module userlib selftests tools
 
 deps:
 	@scripts/deps.sh
@@ -34,19 +35,31 @@ module: deps
 		{ echo "no kernel headers under /lib/modules: make deps"; exit 1; }
 	@set -e; for k in $(KDIRS); do scripts/build-module.sh $$k; done
 
-selftests: deps
+userlib:
+	$(MAKE) -C userlib
+
+selftests: userlib deps
 	$(MAKE) -C selftests
 
-check: deps
+tools: userlib
+	$(MAKE) -C tools
+
+check: deps userlib
 	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
 	$(MAKE) -C selftests
+	$(MAKE) -C tools
 	@scripts/check.sh
+
+demo: deps userlib tools
+	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
+	@scripts/demo.sh
 
 lint: deps
 	@scripts/lint.sh
 
 clean:
 	rm -rf build
+	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module selftests check lint clean
+.PHONY: all deps module userlib selftests tools check demo lint clean
