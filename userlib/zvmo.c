@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libzvmo, native layer: thin wrappers over the ioctls of uapi/zvmo.h.
+ * libzvmo, native layer: thin wrappers over the ioctls of uapi/zvmo.h and
+ * over pread()/pwrite().
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -12,14 +14,19 @@
 
 #define ZVMO_EXPORT __attribute__((visibility("default")))
 
-/* Linux moves at most about 2 GiB per call; stay well below. */
-#define ZVMO_CHUNK	(1UL << 30)
+/*
+ * Linux moves at most MAX_RW_COUNT (2 GiB less a page) per read or write
+ * call; transfers are split into calls of at most this many bytes.
+ */
+#define ZVMO_CHUNK	((size_t)1 << 30)
 
+/* The cached /dev/zvmo descriptor, or -1 before the first success. */
 static int zvmo_dev_fd = -1;
 
-static int neg_errno(long ret)
+/* An ioctl() result as a descriptor, 0 or a negative errno. */
+static int zvmo_ret(int ret)
 {
-	return ret < 0 ? -errno : (int)ret;
+	return ret < 0 ? -errno : ret;
 }
 
 ZVMO_EXPORT int zvmo_open(void)
@@ -32,8 +39,8 @@ ZVMO_EXPORT int zvmo_open(void)
 	fd = open(ZVMO_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* Another thread may have won the race: keep one descriptor. */
-	if (!__atomic_compare_exchange_n(&zvmo_dev_fd, &expected, fd, 0,
+	/* Threads may race here: the first to publish wins, the others close. */
+	if (!__atomic_compare_exchange_n(&zvmo_dev_fd, &expected, fd, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		close(fd);
 		fd = expected;
@@ -54,32 +61,86 @@ ZVMO_EXPORT int zvmo_vmo_create(uint64_t size, uint32_t options,
 
 	if (dev < 0)
 		return dev;
-	return neg_errno(ioctl(dev, ZVMO_IOC_VMO_CREATE, &args));
+	return zvmo_ret(ioctl(dev, ZVMO_IOC_VMO_CREATE, &args));
 }
 
-/* Offsets a file offset cannot hold lie past the end of every VMO. */
-static int zvmo_check_range(uint64_t offset, size_t len)
+ZVMO_EXPORT int zvmo_vmo_info(int vmo, struct zvmo_vmo_info *info)
 {
-	uint64_t end;
+	if (!info)
+		return -EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_INFO, info));
+}
 
-	if (__builtin_add_overflow(offset, len, &end) || end > INT64_MAX)
+/*
+ * What the kernel would answer for a transfer, without moving a byte: the
+ * descriptor, then the right, then the range, in Zircon's order.
+ */
+static int zvmo_check_transfer(int vmo, uint32_t right, uint64_t offset,
+			       size_t len)
+{
+	struct zvmo_vmo_info info;
+	int err = zvmo_vmo_info(vmo, &info);
+
+	if (err)
+		return err;
+	if (!(info.rights & right))
+		return -EACCES;
+	if (offset > info.size || len > info.size - offset)
 		return -ERANGE;
 	return 0;
 }
 
-/* A 0 return while bytes remain can only mean the end of the VMO. */
+/*
+ * Whether a transfer needs zvmo_check_transfer() first: zero-length ones
+ * (pread() of nothing checks nothing), ones that take several calls (so a
+ * failure cannot come after some bytes moved), and ranges no file offset
+ * can hold (the VFS would answer EINVAL or EOVERFLOW for them).
+ */
+static bool zvmo_needs_check(uint64_t offset, size_t len)
+{
+	uint64_t end;
+
+	return !len || len > ZVMO_CHUNK ||
+	       __builtin_add_overflow(offset, (uint64_t)len, &end) ||
+	       end > (uint64_t)INT64_MAX;
+}
+
+/* A pread()/pwrite() failure as the native layer reports it. */
+static int zvmo_rw_errno(int err)
+{
+	switch (err) {
+	case EOVERFLOW:		/* the VFS: an offset past 2^63 */
+		return -ERANGE;
+	case ESPIPE:		/* not seekable: certainly not a VMO */
+		return -ENOTTY;
+	default:
+		return -err;
+	}
+}
+
 ZVMO_EXPORT int zvmo_vmo_read(int vmo, void *buf, uint64_t offset, size_t len)
 {
 	char *p = buf;
 
-	if (zvmo_check_range(offset, len))
-		return -ERANGE;
+	if (zvmo_needs_check(offset, len)) {
+		int err = zvmo_check_transfer(vmo, ZVMO_RIGHT_READ, offset,
+					      len);
+
+		if (err || !len)
+			return err;
+	}
 	while (len) {
 		size_t n = len < ZVMO_CHUNK ? len : ZVMO_CHUNK;
 		ssize_t r = pread(vmo, p, n, (off_t)offset);
 
-		if (r < 0)
-			return errno == EOVERFLOW ? -ERANGE : -errno;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return zvmo_rw_errno(errno);
+		}
+		/* End of file while bytes remain: the range ran off the end. */
 		if (r == 0)
 			return -ERANGE;
 		p += r;
@@ -94,14 +155,22 @@ ZVMO_EXPORT int zvmo_vmo_write(int vmo, const void *buf, uint64_t offset,
 {
 	const char *p = buf;
 
-	if (zvmo_check_range(offset, len))
-		return -ERANGE;
+	if (zvmo_needs_check(offset, len)) {
+		int err = zvmo_check_transfer(vmo, ZVMO_RIGHT_WRITE, offset,
+					      len);
+
+		if (err || !len)
+			return err;
+	}
 	while (len) {
 		size_t n = len < ZVMO_CHUNK ? len : ZVMO_CHUNK;
 		ssize_t r = pwrite(vmo, p, n, (off_t)offset);
 
-		if (r < 0)
-			return errno == EOVERFLOW ? -ERANGE : -errno;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return zvmo_rw_errno(errno);
+		}
 		if (r == 0)
 			return -ERANGE;
 		p += r;
@@ -111,18 +180,14 @@ ZVMO_EXPORT int zvmo_vmo_write(int vmo, const void *buf, uint64_t offset,
 	return 0;
 }
 
-ZVMO_EXPORT int zvmo_vmo_info(int vmo, struct zvmo_vmo_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_INFO, info));
-}
-
 ZVMO_EXPORT int zvmo_vmo_get_size(int vmo, uint64_t *size)
 {
 	struct zvmo_vmo_info info;
-	int err = zvmo_vmo_info(vmo, &info);
+	int err;
 
+	if (!size)
+		return -EFAULT;
+	err = zvmo_vmo_info(vmo, &info);
 	if (!err)
 		*size = info.size;
 	return err;
@@ -132,7 +197,7 @@ ZVMO_EXPORT int zvmo_vmo_set_size(int vmo, uint64_t size)
 {
 	struct zvmo_set_size args = { .argsz = sizeof(args), .size = size };
 
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_SET_SIZE, &args));
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_SET_SIZE, &args));
 }
 
 ZVMO_EXPORT int zvmo_vmo_op_range(int vmo, uint32_t op, uint64_t offset,
@@ -143,11 +208,11 @@ ZVMO_EXPORT int zvmo_vmo_op_range(int vmo, uint32_t op, uint64_t offset,
 		.op = op,
 		.offset = offset,
 		.length = len,
-		.buffer = (uintptr_t)buf,
+		.buffer = (uint64_t)(uintptr_t)buf,
 		.buffer_size = buf_size,
 	};
 
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_OP_RANGE, &args));
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_OP_RANGE, &args));
 }
 
 ZVMO_EXPORT int zvmo_vmo_dup(int vmo, uint32_t rights, uint32_t fd_flags)
@@ -158,27 +223,36 @@ ZVMO_EXPORT int zvmo_vmo_dup(int vmo, uint32_t rights, uint32_t fd_flags)
 		.fd_flags = fd_flags,
 	};
 
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_DUP, &args));
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_DUP, &args));
 }
 
-/* Names longer than ZVMO_NAME_LEN - 1 are cut, as Zircon does. */
 ZVMO_EXPORT int zvmo_vmo_set_name(int vmo, const char *name, size_t len)
 {
 	struct zvmo_name args = { .argsz = sizeof(args) };
 
-	if (len > ZVMO_NAME_LEN - 1)
-		len = ZVMO_NAME_LEN - 1;
-	memcpy(args.name, name, len);
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_SET_NAME, &args));
+	if (!name && len)
+		return -EFAULT;
+	if (len)
+		len = strnlen(name, len < ZVMO_NAME_LEN - 1 ?
+					len : ZVMO_NAME_LEN - 1);
+	if (len)
+		memcpy(args.name, name, len);
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_SET_NAME, &args));
 }
 
 ZVMO_EXPORT int zvmo_vmo_get_name(int vmo, char name[ZVMO_NAME_LEN])
 {
 	struct zvmo_vmo_info info;
-	int err = zvmo_vmo_info(vmo, &info);
+	int err;
 
-	if (!err)
+	if (!name)
+		return -EFAULT;
+	err = zvmo_vmo_info(vmo, &info);
+	if (!err) {
+		/* The kernel NUL-terminates; make sure of it anyway. */
+		info.name[ZVMO_NAME_LEN - 1] = '\0';
 		memcpy(name, info.name, ZVMO_NAME_LEN);
+	}
 	return err;
 }
 
@@ -189,14 +263,17 @@ ZVMO_EXPORT int zvmo_vmo_set_content_size(int vmo, uint64_t content_size)
 		.content_size = content_size,
 	};
 
-	return neg_errno(ioctl(vmo, ZVMO_IOC_VMO_SET_CONTENT_SIZE, &args));
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_SET_CONTENT_SIZE, &args));
 }
 
 ZVMO_EXPORT int zvmo_vmo_get_content_size(int vmo, uint64_t *content_size)
 {
 	struct zvmo_vmo_info info;
-	int err = zvmo_vmo_info(vmo, &info);
+	int err;
 
+	if (!content_size)
+		return -EFAULT;
+	err = zvmo_vmo_info(vmo, &info);
 	if (!err)
 		*content_size = info.content_size;
 	return err;
@@ -204,13 +281,16 @@ ZVMO_EXPORT int zvmo_vmo_get_content_size(int vmo, uint64_t *content_size)
 
 ZVMO_EXPORT int zvmo_stats(struct zvmo_stats *stats)
 {
-	int dev = zvmo_open();
+	int dev;
 
+	if (!stats)
+		return -EFAULT;
+	dev = zvmo_open();
 	if (dev < 0)
 		return dev;
 	memset(stats, 0, sizeof(*stats));
 	stats->argsz = sizeof(*stats);
-	return neg_errno(ioctl(dev, ZVMO_IOC_STATS, stats));
+	return zvmo_ret(ioctl(dev, ZVMO_IOC_STATS, stats));
 }
 
 ZVMO_EXPORT int zvmo_close(int fd)

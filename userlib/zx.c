@@ -2,10 +2,12 @@
 /*
  * libzvmo, Zircon layer: Fuchsia's calls written on the native layer.
  *
- * Handles the Zircon layer makes are close-on-exec: a Zircon handle never
- * passes to another program by accident.
+ * Where Zircon checks things in a given order (the handle, then its
+ * rights, then the arguments), this layer answers in the same order, even
+ * when that takes an extra ioctl on an error path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,100 +16,201 @@
 
 #define ZX_EXPORT __attribute__((visibility("default")))
 
+/* Values that pass between the layers unchanged. */
+_Static_assert(ZX_MAX_NAME_LEN == ZVMO_NAME_LEN, "name length");
+_Static_assert(ZX_RIGHT_SAME_RIGHTS == ZVMO_RIGHT_SAME_RIGHTS, "rights");
+_Static_assert(ZX_VMO_OP_COMMIT == ZVMO_OP_COMMIT, "ops");
+_Static_assert(ZX_CACHE_POLICY_WRITE_COMBINING == ZVMO_CACHE_WRITE_COMBINING,
+	       "cache policies");
+_Static_assert((ZX_INFO_VMO_VIA_HANDLE & 0xffff) == 0 &&
+	       (ZX_INFO_VMO_VIA_MAPPING & 0xffff) == 0,
+	       "the VIA_* flags must not collide with the module's");
+
+/* Fuchsia's layouts, on LP64. */
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(zx_info_handle_basic_t) == 32, "zx_info_handle_basic_t");
+_Static_assert(sizeof(zx_info_vmo_t) == 176, "zx_info_vmo_t");
+_Static_assert(sizeof(zx_vmo_lock_state_t) == 32, "zx_vmo_lock_state_t");
+_Static_assert(sizeof(zx_vmo_dirty_range_t) == 24, "zx_vmo_dirty_range_t");
+_Static_assert(sizeof(zx_packet_page_request_t) == 32,
+	       "zx_packet_page_request_t");
+_Static_assert(sizeof(zx_port_packet_t) == 48, "zx_port_packet_t");
+#endif
+
 ZX_EXPORT zx_status_t zvmo_errno_to_status(int neg_errno)
 {
+	if (neg_errno >= 0)
+		return ZX_OK;
 	switch (-neg_errno) {
-	case 0:		return ZX_OK;
-	case EINVAL:	return ZX_ERR_INVALID_ARGS;
-	case EFAULT:	return ZX_ERR_INVALID_ARGS;
-	case E2BIG:	return ZX_ERR_INVALID_ARGS;
-	case ERANGE:	return ZX_ERR_OUT_OF_RANGE;
-	case EOVERFLOW:	return ZX_ERR_OUT_OF_RANGE;
-	case ENOMEM:	return ZX_ERR_NO_MEMORY;
-	case EBUSY:	return ZX_ERR_BAD_STATE;
-	case EOPNOTSUPP: return ZX_ERR_NOT_SUPPORTED;
-	case EPERM:	return ZX_ERR_UNAVAILABLE;
-	case EACCES:	return ZX_ERR_ACCESS_DENIED;
-	case EBADF:	return ZX_ERR_BAD_HANDLE;
-	case ENOTTY:	return ZX_ERR_WRONG_TYPE;
-	case EAGAIN:	return ZX_ERR_SHOULD_WAIT;
-	case ETIMEDOUT:	return ZX_ERR_TIMED_OUT;
-	case ENOBUFS:	return ZX_ERR_BUFFER_TOO_SMALL;
-	case EEXIST:	return ZX_ERR_ALREADY_EXISTS;
-	case ENOENT:	return ZX_ERR_NOT_FOUND;
-	case EIO:	return ZX_ERR_IO;
-	case EBADMSG:	return ZX_ERR_IO_DATA_INTEGRITY;
-	case ENOSPC:	return ZX_ERR_NO_SPACE;
-	case EPIPE:	return ZX_ERR_PEER_CLOSED;
-	default:	return ZX_ERR_INTERNAL;
+	case EINVAL:
+	case EFAULT:
+	case E2BIG:
+		return ZX_ERR_INVALID_ARGS;
+	case ERANGE:
+	case EOVERFLOW:
+		return ZX_ERR_OUT_OF_RANGE;
+	case ENOMEM:
+		return ZX_ERR_NO_MEMORY;
+	case EBUSY:
+		return ZX_ERR_BAD_STATE;
+	case EOPNOTSUPP:
+		return ZX_ERR_NOT_SUPPORTED;
+	case EPERM:
+		return ZX_ERR_UNAVAILABLE;
+	case EACCES:
+		return ZX_ERR_ACCESS_DENIED;
+	case EBADF:
+		return ZX_ERR_BAD_HANDLE;
+	case ENOTTY:
+		return ZX_ERR_WRONG_TYPE;
+	case EAGAIN:
+		return ZX_ERR_SHOULD_WAIT;
+	case ETIMEDOUT:
+		return ZX_ERR_TIMED_OUT;
+	case ENOBUFS:
+		return ZX_ERR_BUFFER_TOO_SMALL;
+	case EEXIST:
+		return ZX_ERR_ALREADY_EXISTS;
+	case ENOENT:
+		return ZX_ERR_NOT_FOUND;
+	case EIO:
+		return ZX_ERR_IO;
+	case EBADMSG:
+		return ZX_ERR_IO_DATA_INTEGRITY;
+	case ENOSPC:
+		return ZX_ERR_NO_SPACE;
+	case EPIPE:
+		return ZX_ERR_PEER_CLOSED;
+	case EMFILE:
+	case ENFILE:
+		return ZX_ERR_NO_RESOURCES;
+	default:
+		return ZX_ERR_INTERNAL;
 	}
 }
 
-static zx_status_t st(int ret)
+static zx_status_t zx_st(int ret)
 {
-	return ret < 0 ? zvmo_errno_to_status(ret) : ZX_OK;
+	return zvmo_errno_to_status(ret);
+}
+
+/* A native call that made a descriptor: store it in *out. */
+static zx_status_t zx_new_handle(int fd, zx_handle_t *out)
+{
+	if (fd < 0)
+		return zx_st(fd);
+	*out = fd;
+	return ZX_OK;
+}
+
+/*
+ * The VMO behind @handle and the rights of @handle, or the status for a
+ * handle that is closed (BAD_HANDLE), not a VMO (WRONG_TYPE), or lacks
+ * @need (ACCESS_DENIED).
+ */
+static zx_status_t zx_vmo_lookup(zx_handle_t handle, zx_rights_t need,
+				 struct zvmo_vmo_info *info)
+{
+	int err = zvmo_vmo_info(handle, info);
+
+	if (err)
+		return zx_st(err);
+	if ((info->rights & need) != need)
+		return ZX_ERR_ACCESS_DENIED;
+	return ZX_OK;
 }
 
 ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options,
 				    zx_handle_t *out)
 {
-	int fd;
+	uint32_t zvmo_options = 0;
 
+	if (options & ~(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE))
+		return ZX_ERR_INVALID_ARGS;
 	if (!out)
 		return ZX_ERR_INVALID_ARGS;
-	fd = zvmo_vmo_create(size, options, ZVMO_FD_CLOEXEC);
-	if (fd < 0)
-		return zvmo_errno_to_status(fd);
-	*out = fd;
-	return ZX_OK;
+	if (options & ZX_VMO_RESIZABLE)
+		zvmo_options |= ZVMO_VMO_RESIZABLE;
+	if (options & ZX_VMO_DISCARDABLE)
+		zvmo_options |= ZVMO_VMO_DISCARDABLE;
+	return zx_new_handle(zvmo_vmo_create(size, zvmo_options,
+					     ZVMO_FD_CLOEXEC), out);
 }
 
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void *buffer,
 				  uint64_t offset, size_t buffer_size)
 {
-	return st(zvmo_vmo_read(handle, buffer, offset, buffer_size));
+	return zx_st(zvmo_vmo_read(handle, buffer, offset, buffer_size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_write(zx_handle_t handle, const void *buffer,
 				   uint64_t offset, size_t buffer_size)
 {
-	return st(zvmo_vmo_write(handle, buffer, offset, buffer_size));
+	return zx_st(zvmo_vmo_write(handle, buffer, offset, buffer_size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t *size)
 {
 	if (!size)
 		return ZX_ERR_INVALID_ARGS;
-	return st(zvmo_vmo_get_size(handle, size));
+	return zx_st(zvmo_vmo_get_size(handle, size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size)
 {
-	return st(zvmo_vmo_set_size(handle, size));
+	return zx_st(zvmo_vmo_set_size(handle, size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op,
 				      uint64_t offset, uint64_t size,
 				      void *buffer, size_t buffer_size)
 {
-	return st(zvmo_vmo_op_range(handle, op, offset, size, buffer,
-				    buffer_size));
+	return zx_st(zvmo_vmo_op_range(handle, op, offset, size, buffer,
+				       buffer_size));
 }
 
-/* One record per topic here: actual and avail are 1, or 0 and 1. */
-static zx_status_t one_record(size_t buffer_size, size_t need,
-			      size_t *actual, size_t *avail)
+/*
+ * The end of a topic that has exactly one record, as Zircon's: the record
+ * is copied when it fits, *actual is 1 or 0, *avail is 1, and a record that
+ * does not fit is ZX_ERR_BUFFER_TOO_SMALL.
+ */
+static zx_status_t zx_one_record(void *buffer, size_t buffer_size,
+				 const void *record, size_t record_size,
+				 size_t *actual, size_t *avail)
 {
-	if (avail)
-		*avail = 1;
-	if (buffer_size < need) {
-		if (actual)
-			*actual = 0;
-		return ZX_ERR_BUFFER_TOO_SMALL;
+	size_t n = 0;
+
+	if (buffer_size >= record_size) {
+		if (!buffer)
+			return ZX_ERR_INVALID_ARGS;
+		memcpy(buffer, record, record_size);
+		n = 1;
 	}
 	if (actual)
-		*actual = 1;
-	return ZX_OK;
+		*actual = n;
+	if (avail)
+		*avail = 1;
+	return n ? ZX_OK : ZX_ERR_BUFFER_TOO_SMALL;
+}
+
+/* The module's VMO flags as ZX_INFO_VMO_* flags. */
+static uint32_t zx_info_vmo_flags(uint32_t flags)
+{
+	uint32_t zx = ZX_INFO_VMO_VIA_HANDLE;
+
+	if (flags & ZVMO_INFO_PAGED)
+		zx |= ZX_INFO_VMO_TYPE_PAGED;
+	if (flags & ZVMO_INFO_RESIZABLE)
+		zx |= ZX_INFO_VMO_RESIZABLE;
+	if (flags & ZVMO_INFO_COW_CLONE)
+		zx |= ZX_INFO_VMO_IS_COW_CLONE;
+	if (flags & ZVMO_INFO_PAGER_BACKED)
+		zx |= ZX_INFO_VMO_PAGER_BACKED;
+	if (flags & ZVMO_INFO_CONTIGUOUS)
+		zx |= ZX_INFO_VMO_CONTIGUOUS;
+	if (flags & ZVMO_INFO_DISCARDABLE)
+		zx |= ZX_INFO_VMO_DISCARDABLE;
+	return zx;
 }
 
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
@@ -116,60 +219,60 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 {
 	struct zvmo_vmo_info vi;
 	zx_status_t status;
-	int err;
 
-	if (topic != ZX_INFO_VMO && topic != ZX_INFO_HANDLE_BASIC)
-		return ZX_ERR_INVALID_ARGS;
-	err = zvmo_vmo_info(handle, &vi);
-	if (err)
-		return zvmo_errno_to_status(err);
+	switch (topic) {
+	case ZX_INFO_HANDLE_VALID:
+		if (handle < 0 || fcntl(handle, F_GETFD) < 0)
+			return ZX_ERR_BAD_HANDLE;
+		return ZX_OK;
 
-	if (topic == ZX_INFO_HANDLE_BASIC) {
-		zx_info_handle_basic_t basic = {
-			.koid = vi.koid,
-			.rights = vi.rights,
-			.type = ZX_OBJ_TYPE_VMO,
-		};
+	case ZX_INFO_HANDLE_BASIC: {
+		zx_info_handle_basic_t basic;
 
-		status = one_record(buffer_size, sizeof(basic), actual, avail);
-		if (status == ZX_OK) {
-			if (!buffer)
-				return ZX_ERR_INVALID_ARGS;
-			memcpy(buffer, &basic, sizeof(basic));
-		}
-		return status;
+		status = zx_vmo_lookup(handle, 0, &vi);
+		if (status != ZX_OK)
+			return status;
+		memset(&basic, 0, sizeof(basic));
+		basic.koid = vi.koid;
+		basic.rights = vi.rights;
+		basic.type = ZX_OBJ_TYPE_VMO;
+		basic.related_koid = ZX_KOID_INVALID;
+		return zx_one_record(buffer, buffer_size, &basic,
+				     sizeof(basic), actual, avail);
 	}
 
-	{
-		zx_info_vmo_t info = {
-			.koid = vi.koid,
-			.size_bytes = vi.size,
-			.parent_koid = vi.parent_koid,
-			.num_children = vi.num_children,
-			.num_mappings = vi.num_mappings,
-			.share_count = vi.share_count,
-			.flags = vi.flags | ZX_INFO_VMO_VIA_HANDLE,
-			.committed_bytes = vi.committed_bytes,
-			.handle_rights = vi.rights,
-			.cache_policy = vi.cache_policy,
-			.metadata_bytes = vi.metadata_bytes,
-			.committed_change_events = vi.committed_change_events,
-			.content_size = vi.content_size,
-			.committed_private_bytes = vi.committed_private_bytes,
-			.committed_scaled_bytes = vi.committed_scaled_bytes,
-			.populated_bytes = vi.populated_bytes,
-			.populated_private_bytes = vi.populated_private_bytes,
-			.populated_scaled_bytes = vi.populated_scaled_bytes,
-		};
+	case ZX_INFO_VMO: {
+		zx_info_vmo_t info;
 
+		status = zx_vmo_lookup(handle, 0, &vi);
+		if (status != ZX_OK)
+			return status;
+		memset(&info, 0, sizeof(info));
+		info.koid = vi.koid;
 		memcpy(info.name, vi.name, sizeof(info.name));
-		status = one_record(buffer_size, sizeof(info), actual, avail);
-		if (status == ZX_OK) {
-			if (!buffer)
-				return ZX_ERR_INVALID_ARGS;
-			memcpy(buffer, &info, sizeof(info));
-		}
-		return status;
+		info.name[sizeof(info.name) - 1] = '\0';
+		info.size_bytes = vi.size;
+		info.parent_koid = vi.parent_koid;
+		info.num_children = vi.num_children;
+		info.num_mappings = vi.num_mappings;
+		info.share_count = vi.share_count;
+		info.flags = zx_info_vmo_flags(vi.flags);
+		info.committed_bytes = vi.committed_bytes;
+		info.handle_rights = vi.rights;
+		info.cache_policy = vi.cache_policy;
+		info.metadata_bytes = vi.metadata_bytes;
+		info.committed_change_events = vi.committed_change_events;
+		info.populated_bytes = vi.populated_bytes;
+		info.committed_private_bytes = vi.committed_private_bytes;
+		info.populated_private_bytes = vi.populated_private_bytes;
+		info.committed_scaled_bytes = vi.committed_scaled_bytes;
+		info.populated_scaled_bytes = vi.populated_scaled_bytes;
+		return zx_one_record(buffer, buffer_size, &info, sizeof(info),
+				     actual, avail);
+	}
+
+	default:
+		return ZX_ERR_NOT_SUPPORTED;
 	}
 }
 
@@ -177,29 +280,29 @@ ZX_EXPORT zx_status_t zx_object_get_property(zx_handle_t handle,
 					     uint32_t property, void *value,
 					     size_t value_size)
 {
-	char name[ZVMO_NAME_LEN];
-	uint64_t size;
-	int err;
+	struct zvmo_vmo_info vi;
+	zx_status_t status;
 
 	if (!value)
 		return ZX_ERR_INVALID_ARGS;
+	status = zx_vmo_lookup(handle, ZX_RIGHT_GET_PROPERTY, &vi);
+	if (status != ZX_OK)
+		return status;
+
 	switch (property) {
 	case ZX_PROP_NAME:
 		if (value_size < ZX_MAX_NAME_LEN)
 			return ZX_ERR_BUFFER_TOO_SMALL;
-		err = zvmo_vmo_get_name(handle, name);
-		if (!err)
-			memcpy(value, name, ZX_MAX_NAME_LEN);
-		return st(err);
+		vi.name[ZVMO_NAME_LEN - 1] = '\0';
+		memcpy(value, vi.name, ZX_MAX_NAME_LEN);
+		return ZX_OK;
 	case ZX_PROP_VMO_CONTENT_SIZE:
 		if (value_size < sizeof(uint64_t))
 			return ZX_ERR_BUFFER_TOO_SMALL;
-		err = zvmo_vmo_get_content_size(handle, &size);
-		if (!err)
-			memcpy(value, &size, sizeof(size));
-		return st(err);
+		memcpy(value, &vi.content_size, sizeof(uint64_t));
+		return ZX_OK;
 	default:
-		return ZX_ERR_INVALID_ARGS;
+		return ZX_ERR_NOT_SUPPORTED;
 	}
 }
 
@@ -208,30 +311,52 @@ ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle,
 					     const void *value,
 					     size_t value_size)
 {
+	struct zvmo_vmo_info vi;
+	zx_status_t status, lookup;
 	uint64_t size;
 
-	if (!value && value_size)
+	if (!value)
 		return ZX_ERR_INVALID_ARGS;
+
 	switch (property) {
 	case ZX_PROP_NAME:
-		/* Cut at the first NUL; longer names are truncated. */
-		value_size = strnlen(value, value_size);
-		return st(zvmo_vmo_set_name(handle, value, value_size));
+		/* The module checks the handle and the right. */
+		return zx_st(zvmo_vmo_set_name(handle, value, value_size));
 	case ZX_PROP_VMO_CONTENT_SIZE:
-		if (value_size < sizeof(uint64_t))
-			return ZX_ERR_BUFFER_TOO_SMALL;
-		memcpy(&size, value, sizeof(size));
-		return st(zvmo_vmo_set_content_size(handle, size));
+		if (value_size >= sizeof(uint64_t)) {
+			memcpy(&size, value, sizeof(size));
+			return zx_st(zvmo_vmo_set_content_size(handle, size));
+		}
+		status = ZX_ERR_BUFFER_TOO_SMALL;
+		break;
 	default:
-		return ZX_ERR_INVALID_ARGS;
+		status = ZX_ERR_NOT_SUPPORTED;
+		break;
 	}
+	/* Zircon reports a bad handle or a missing right first. */
+	lookup = zx_vmo_lookup(handle, ZX_RIGHT_SET_PROPERTY, &vi);
+	return lookup != ZX_OK ? lookup : status;
 }
 
 ZX_EXPORT zx_status_t zx_handle_close(zx_handle_t handle)
 {
 	if (handle == ZX_HANDLE_INVALID)
 		return ZX_OK;
-	return st(zvmo_close(handle));
+	/* Linux frees the descriptor even when close() reports an error. */
+	if (zvmo_close(handle) == -EBADF)
+		return ZX_ERR_BAD_HANDLE;
+	return ZX_OK;
+}
+
+/*
+ * A plain dup() of @handle: same open file, so the same object and the
+ * same rights. For handles the module cannot duplicate with SAME_RIGHTS.
+ */
+static zx_status_t zx_dup_same(zx_handle_t handle, zx_handle_t *out)
+{
+	int fd = fcntl(handle, F_DUPFD_CLOEXEC, 0);
+
+	return zx_new_handle(fd < 0 ? -errno : fd, out);
 }
 
 ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle,
@@ -243,23 +368,67 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle,
 	if (!out)
 		return ZX_ERR_INVALID_ARGS;
 	fd = zvmo_vmo_dup(handle, rights, ZVMO_FD_CLOEXEC);
-	if (fd < 0)
-		return zvmo_errno_to_status(fd);
-	*out = fd;
-	return ZX_OK;
+	/* Not a VMO: any descriptor can still be duplicated as it is. */
+	if (fd == -ENOTTY && rights == ZX_RIGHT_SAME_RIGHTS)
+		return zx_dup_same(handle, out);
+	return zx_new_handle(fd, out);
 }
 
 /*
- * A duplicate with the new rights, then the original closed. On failure
- * the original is left as it was.
+ * Zircon invalidates @handle whatever happens; here it is closed on
+ * success and whenever Zircon would fail (rights that are not a subset,
+ * no place for the result), and left open when the failure is this
+ * system's (out of descriptors or memory, or a right subset the module
+ * cannot make without ZX_RIGHT_DUPLICATE), so the object is not lost.
  */
 ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
 					zx_handle_t *out)
 {
-	zx_status_t status = zx_handle_duplicate(handle, rights, out);
+	struct zvmo_vmo_info vi;
+	zx_status_t status;
+	int fd;
 
-	if (status == ZX_OK)
-		zvmo_close(handle);
+	if (!out) {
+		if (handle == ZX_HANDLE_INVALID ||
+		    zvmo_close(handle) == -EBADF)
+			return ZX_ERR_BAD_HANDLE;
+		return ZX_ERR_INVALID_ARGS;
+	}
+
+	fd = zvmo_vmo_dup(handle, rights, ZVMO_FD_CLOEXEC);
+	if (fd >= 0) {
+		status = ZX_OK;
+		*out = fd;
+	} else if (fd == -EINVAL) {
+		/* Rights that are not a subset of the handle's. */
+		status = ZX_ERR_INVALID_ARGS;
+	} else if (fd == -ENOTTY && rights == ZX_RIGHT_SAME_RIGHTS) {
+		/* Not a VMO: any descriptor can be replaced as it is. */
+		status = zx_dup_same(handle, out);
+		if (status != ZX_OK)
+			return status;
+	} else if (fd == -EACCES) {
+		/*
+		 * Replacing, unlike duplicating, needs no DUPLICATE right.
+		 * The same rights are a dup() of the open file; fewer need
+		 * the module, which insists on DUPLICATE.
+		 */
+		status = zx_vmo_lookup(handle, 0, &vi);
+		if (status != ZX_OK)
+			return status;
+		if (rights == ZX_RIGHT_SAME_RIGHTS || rights == vi.rights) {
+			status = zx_dup_same(handle, out);
+			if (status != ZX_OK)
+				return status;
+		} else if (rights & ~vi.rights) {
+			status = ZX_ERR_INVALID_ARGS;
+		} else {
+			return ZX_ERR_ACCESS_DENIED;
+		}
+	} else {
+		return zx_st(fd);
+	}
+	zvmo_close(handle);
 	return status;
 }
 
@@ -271,11 +440,13 @@ ZX_EXPORT zx_time_t zx_clock_get_monotonic(void)
 	return (zx_time_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* now + @nanoseconds, saturating at both ends as Zircon's time arithmetic. */
 ZX_EXPORT zx_time_t zx_deadline_after(zx_duration_t nanoseconds)
 {
 	zx_time_t now = zx_clock_get_monotonic(), deadline;
 
 	if (__builtin_add_overflow(now, nanoseconds, &deadline))
-		return nanoseconds > 0 ? ZX_TIME_INFINITE : ZX_TIME_INFINITE_PAST;
+		return nanoseconds > 0 ? ZX_TIME_INFINITE :
+					 ZX_TIME_INFINITE_PAST;
 	return deadline;
 }

@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libzvmo, native layer: VMOs as file descriptors. Every call returns a
- * descriptor, 0, or a negative errno, and leaves errno alone.
+ * libzvmo, native layer: VMOs as file descriptors.
+ *
+ * Every call returns a new descriptor, 0, or a negative errno (the
+ * convention of liburing and libbpf); none of them reads or sets errno as
+ * its result. Descriptors are ordinary: close() them, dup() them, pass them
+ * over Unix sockets. The rights a descriptor carries (ZVMO_RIGHT_*) are
+ * checked by the kernel, which answers -EACCES when one is missing.
+ *
+ * Errors common to every call on a VMO descriptor: -EBADF for a descriptor
+ * that is not open, -ENOTTY for one that is not a VMO, -EFAULT for a bad
+ * pointer.
  */
 #ifndef _ZVMO_ZVMO_H
 #define _ZVMO_ZVMO_H
@@ -15,23 +24,105 @@
 extern "C" {
 #endif
 
-/* The /dev/zvmo descriptor, opened once per process (close-on-exec). */
+/*
+ * zvmo_open() - the /dev/zvmo descriptor of this process
+ *
+ * Opened (close-on-exec) on first use and shared by every caller and thread
+ * afterwards; a failed open is tried again by the next call. Do not close
+ * it. Returns the descriptor or a negative errno (-ENOENT when the module
+ * is not loaded).
+ */
 int zvmo_open(void);
 
+/*
+ * zvmo_vmo_create() - make a VMO
+ * @size: size in bytes, rounded up to whole pages (-ERANGE past
+ *	ZVMO_VMO_MAX_SIZE)
+ * @options: ZVMO_VMO_* options (-EINVAL for unknown ones, -EOPNOTSUPP for
+ *	ones the module does not support yet)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * Returns a descriptor with every right, or a negative errno.
+ */
 int zvmo_vmo_create(uint64_t size, uint32_t options, uint32_t fd_flags);
+
+/*
+ * zvmo_vmo_read() - read [@offset, @offset + @len) into @buf
+ * zvmo_vmo_write() - write @buf to [@offset, @offset + @len)
+ *
+ * All or nothing as far as the range goes: a range that does not lie wholly
+ * inside the VMO is -ERANGE (a zero-length range may end exactly at the
+ * end). Transfers of any length are split into pread()/pwrite() calls of at
+ * most 1 GiB. A zero-length or multi-call transfer first checks the right
+ * (ZVMO_RIGHT_READ or ZVMO_RIGHT_WRITE) and the range, so a long transfer
+ * that cannot complete moves no byte (unless the VMO shrinks meanwhile).
+ * Returns 0 or a negative errno.
+ */
 int zvmo_vmo_read(int vmo, void *buf, uint64_t offset, size_t len);
 int zvmo_vmo_write(int vmo, const void *buf, uint64_t offset, size_t len);
+
+/* zvmo_vmo_get_size() - the VMO's size in bytes (needs no right) */
 int zvmo_vmo_get_size(int vmo, uint64_t *size);
+
+/*
+ * zvmo_vmo_set_size() - resize a VMO created with ZVMO_VMO_RESIZABLE
+ *
+ * Needs ZVMO_RIGHT_WRITE and ZVMO_RIGHT_RESIZE. -EPERM for a VMO that is
+ * not resizable, -ERANGE for a size past ZVMO_VMO_MAX_SIZE.
+ */
 int zvmo_vmo_set_size(int vmo, uint64_t size);
+
+/*
+ * zvmo_vmo_op_range() - apply ZVMO_OP_@op to [@offset, @offset + @len)
+ * @buf, @buf_size: the operation's buffer (ZVMO_OP_LOCK), else NULL and 0
+ *
+ * -EINVAL for an unknown op, -EOPNOTSUPP for one the module does not
+ * support yet, -ERANGE for a range past the end.
+ */
 int zvmo_vmo_op_range(int vmo, uint32_t op, uint64_t offset, uint64_t len,
 		      void *buf, size_t buf_size);
+
+/*
+ * zvmo_vmo_info() - fill @info (argsz and reserved are set here)
+ *
+ * Needs no right; @info->rights are the rights of this descriptor.
+ */
 int zvmo_vmo_info(int vmo, struct zvmo_vmo_info *info);
+
+/*
+ * zvmo_vmo_dup() - a new descriptor for the same VMO
+ * @rights: a subset of this descriptor's rights (else -EINVAL), or
+ *	ZVMO_RIGHT_SAME_RIGHTS
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * Needs ZVMO_RIGHT_DUPLICATE. Returns the new descriptor.
+ */
 int zvmo_vmo_dup(int vmo, uint32_t rights, uint32_t fd_flags);
+
+/*
+ * zvmo_vmo_set_name() - name the VMO
+ *
+ * The name is @name cut at its first NUL, at @len bytes, or at
+ * ZVMO_NAME_LEN - 1 bytes, whichever comes first. Needs
+ * ZVMO_RIGHT_SET_PROPERTY.
+ */
 int zvmo_vmo_set_name(int vmo, const char *name, size_t len);
+
+/* zvmo_vmo_get_name() - the VMO's name, NUL-terminated and NUL-padded */
 int zvmo_vmo_get_name(int vmo, char name[ZVMO_NAME_LEN]);
+
+/*
+ * zvmo_vmo_set_content_size() - set the content size property
+ *
+ * At most the VMO's size (else -ERANGE). Needs ZVMO_RIGHT_SET_PROPERTY.
+ */
 int zvmo_vmo_set_content_size(int vmo, uint64_t content_size);
 int zvmo_vmo_get_content_size(int vmo, uint64_t *content_size);
+
+/* zvmo_stats() - module-wide counters (argsz and reserved are set here) */
 int zvmo_stats(struct zvmo_stats *stats);
+
+/* zvmo_close() - close() as 0 or a negative errno */
 int zvmo_close(int fd);
 
 #ifdef __cplusplus

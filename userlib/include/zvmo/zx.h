@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libzvmo, Zircon layer: Fuchsia's VMO calls, types and constant names over
- * zvmo. Handles are file descriptors; ZX_HANDLE_INVALID is -1. Constant
- * values are zvmo's own unless noted.
+ * libzvmo, Zircon layer: Fuchsia's VMO calls, with Fuchsia's names, argument
+ * order, types and constant names, written over the native layer.
+ *
+ * A zx_handle_t is a file descriptor; ZX_HANDLE_INVALID is -1 because 0 is
+ * a valid descriptor. Handles this layer makes are close-on-exec. Constant
+ * values are zvmo's own (status codes happen to be Fuchsia's): code must use
+ * the names, never the numbers.
  */
 #ifndef _ZVMO_ZX_H
 #define _ZVMO_ZX_H
@@ -16,73 +20,92 @@
 extern "C" {
 #endif
 
+/* Types. */
 typedef int32_t zx_status_t;
 typedef int zx_handle_t;
 typedef uint32_t zx_rights_t;
 typedef uint64_t zx_koid_t;
 typedef int64_t zx_time_t;
 typedef int64_t zx_duration_t;
+typedef zx_time_t zx_instant_mono_t;
+typedef zx_duration_t zx_duration_mono_t;
 typedef uintptr_t zx_vaddr_t;
-typedef uint64_t zx_paddr_t;
+typedef uintptr_t zx_paddr_t;
+typedef uint64_t zx_off_t;
+typedef uint32_t zx_signals_t;
 typedef uint32_t zx_obj_type_t;
 typedef uint32_t zx_object_info_topic_t;
 typedef uint32_t zx_vm_option_t;
 
 #define ZX_HANDLE_INVALID		((zx_handle_t)-1)
 #define ZX_KOID_INVALID			((zx_koid_t)0)
-#define ZX_TIME_INFINITE		INT64_MAX
-#define ZX_TIME_INFINITE_PAST		INT64_MIN
-#define ZX_MAX_NAME_LEN			ZVMO_NAME_LEN
+#define ZX_MAX_NAME_LEN			((size_t)32)
 
-/* Status codes: Fuchsia's values, so printed statuses read the same. */
-#define ZX_OK				0
-#define ZX_ERR_INTERNAL			(-1)
-#define ZX_ERR_NOT_SUPPORTED		(-2)
-#define ZX_ERR_NO_RESOURCES		(-3)
-#define ZX_ERR_NO_MEMORY		(-4)
-#define ZX_ERR_INVALID_ARGS		(-10)
-#define ZX_ERR_BAD_HANDLE		(-11)
-#define ZX_ERR_WRONG_TYPE		(-12)
-#define ZX_ERR_BAD_SYSCALL		(-13)
-#define ZX_ERR_OUT_OF_RANGE		(-14)
-#define ZX_ERR_BUFFER_TOO_SMALL		(-15)
-#define ZX_ERR_BAD_STATE		(-20)
-#define ZX_ERR_TIMED_OUT		(-21)
-#define ZX_ERR_SHOULD_WAIT		(-22)
-#define ZX_ERR_CANCELED			(-23)
-#define ZX_ERR_PEER_CLOSED		(-24)
-#define ZX_ERR_NOT_FOUND		(-25)
-#define ZX_ERR_ALREADY_EXISTS		(-26)
-#define ZX_ERR_ALREADY_BOUND		(-27)
-#define ZX_ERR_UNAVAILABLE		(-28)
-#define ZX_ERR_ACCESS_DENIED		(-30)
-#define ZX_ERR_IO			(-40)
-#define ZX_ERR_IO_REFUSED		(-41)
-#define ZX_ERR_IO_DATA_INTEGRITY	(-42)
-#define ZX_ERR_IO_DATA_LOSS		(-43)
-#define ZX_ERR_IO_NOT_PRESENT		(-44)
-#define ZX_ERR_IO_OVERRUN		(-45)
-#define ZX_ERR_IO_MISSED_DEADLINE	(-46)
-#define ZX_ERR_IO_INVALID		(-47)
-#define ZX_ERR_BAD_PATH			(-50)
-#define ZX_ERR_NOT_DIR			(-51)
-#define ZX_ERR_NOT_FILE			(-52)
-#define ZX_ERR_FILE_BIG			(-53)
-#define ZX_ERR_NO_SPACE			(-54)
-#define ZX_ERR_NOT_EMPTY		(-55)
+/* Time. */
+#define ZX_TIME_INFINITE		((zx_time_t)INT64_MAX)
+#define ZX_TIME_INFINITE_PAST		((zx_time_t)INT64_MIN)
+#define ZX_NSEC(n)			((zx_duration_t)(1LL * (n)))
+#define ZX_USEC(n)			((zx_duration_t)(1000LL * (n)))
+#define ZX_MSEC(n)			((zx_duration_t)(1000000LL * (n)))
+#define ZX_SEC(n)			((zx_duration_t)(1000000000LL * (n)))
 
-/* Rights: the same bits as the module's, so they pass straight through. */
+/* Status codes. */
+#define ZX_OK				((zx_status_t)0)
+#define ZX_ERR_INTERNAL			((zx_status_t)-1)
+#define ZX_ERR_NOT_SUPPORTED		((zx_status_t)-2)
+#define ZX_ERR_NO_RESOURCES		((zx_status_t)-3)
+#define ZX_ERR_NO_MEMORY		((zx_status_t)-4)
+#define ZX_ERR_INTERRUPTED_RETRY	((zx_status_t)-6)
+#define ZX_ERR_INVALID_ARGS		((zx_status_t)-10)
+#define ZX_ERR_BAD_HANDLE		((zx_status_t)-11)
+#define ZX_ERR_WRONG_TYPE		((zx_status_t)-12)
+#define ZX_ERR_BAD_SYSCALL		((zx_status_t)-13)
+#define ZX_ERR_OUT_OF_RANGE		((zx_status_t)-14)
+#define ZX_ERR_BUFFER_TOO_SMALL		((zx_status_t)-15)
+#define ZX_ERR_BAD_STATE		((zx_status_t)-20)
+#define ZX_ERR_TIMED_OUT		((zx_status_t)-21)
+#define ZX_ERR_SHOULD_WAIT		((zx_status_t)-22)
+#define ZX_ERR_CANCELED			((zx_status_t)-23)
+#define ZX_ERR_PEER_CLOSED		((zx_status_t)-24)
+#define ZX_ERR_NOT_FOUND		((zx_status_t)-25)
+#define ZX_ERR_ALREADY_EXISTS		((zx_status_t)-26)
+#define ZX_ERR_ALREADY_BOUND		((zx_status_t)-27)
+#define ZX_ERR_UNAVAILABLE		((zx_status_t)-28)
+#define ZX_ERR_ACCESS_DENIED		((zx_status_t)-30)
+#define ZX_ERR_IO			((zx_status_t)-40)
+#define ZX_ERR_IO_REFUSED		((zx_status_t)-41)
+#define ZX_ERR_IO_DATA_INTEGRITY	((zx_status_t)-42)
+#define ZX_ERR_IO_DATA_LOSS		((zx_status_t)-43)
+#define ZX_ERR_IO_NOT_PRESENT		((zx_status_t)-44)
+#define ZX_ERR_IO_OVERRUN		((zx_status_t)-45)
+#define ZX_ERR_IO_MISSED_DEADLINE	((zx_status_t)-46)
+#define ZX_ERR_IO_INVALID		((zx_status_t)-47)
+#define ZX_ERR_BAD_PATH			((zx_status_t)-50)
+#define ZX_ERR_NOT_DIR			((zx_status_t)-51)
+#define ZX_ERR_NOT_FILE			((zx_status_t)-52)
+#define ZX_ERR_FILE_BIG			((zx_status_t)-53)
+#define ZX_ERR_NO_SPACE			((zx_status_t)-54)
+#define ZX_ERR_NOT_EMPTY		((zx_status_t)-55)
+#define ZX_ERR_STOP			((zx_status_t)-60)
+#define ZX_ERR_NEXT			((zx_status_t)-61)
+#define ZX_ERR_ASYNC			((zx_status_t)-62)
+
+/*
+ * Rights: the module's bits, so they pass through unchanged. A handle can
+ * only lose rights; the kernel checks them.
+ */
 #define ZX_RIGHT_NONE			((zx_rights_t)0)
-#define ZX_RIGHT_DUPLICATE		ZVMO_RIGHT_DUPLICATE
-#define ZX_RIGHT_TRANSFER		ZVMO_RIGHT_TRANSFER
-#define ZX_RIGHT_READ			ZVMO_RIGHT_READ
-#define ZX_RIGHT_WRITE			ZVMO_RIGHT_WRITE
-#define ZX_RIGHT_EXECUTE		ZVMO_RIGHT_EXECUTE
-#define ZX_RIGHT_MAP			ZVMO_RIGHT_MAP
-#define ZX_RIGHT_GET_PROPERTY		ZVMO_RIGHT_GET_PROPERTY
-#define ZX_RIGHT_SET_PROPERTY		ZVMO_RIGHT_SET_PROPERTY
-#define ZX_RIGHT_RESIZE			ZVMO_RIGHT_RESIZE
-#define ZX_RIGHT_SAME_RIGHTS		ZVMO_RIGHT_SAME_RIGHTS
+#define ZX_RIGHT_DUPLICATE		((zx_rights_t)ZVMO_RIGHT_DUPLICATE)
+#define ZX_RIGHT_TRANSFER		((zx_rights_t)ZVMO_RIGHT_TRANSFER)
+#define ZX_RIGHT_READ			((zx_rights_t)ZVMO_RIGHT_READ)
+#define ZX_RIGHT_WRITE			((zx_rights_t)ZVMO_RIGHT_WRITE)
+#define ZX_RIGHT_EXECUTE		((zx_rights_t)ZVMO_RIGHT_EXECUTE)
+#define ZX_RIGHT_MAP			((zx_rights_t)ZVMO_RIGHT_MAP)
+#define ZX_RIGHT_GET_PROPERTY		((zx_rights_t)ZVMO_RIGHT_GET_PROPERTY)
+#define ZX_RIGHT_SET_PROPERTY		((zx_rights_t)ZVMO_RIGHT_SET_PROPERTY)
+#define ZX_RIGHT_RESIZE			((zx_rights_t)ZVMO_RIGHT_RESIZE)
+#define ZX_RIGHT_SAME_RIGHTS		((zx_rights_t)ZVMO_RIGHT_SAME_RIGHTS)
+
 #define ZX_RIGHTS_BASIC			(ZX_RIGHT_TRANSFER | ZX_RIGHT_DUPLICATE)
 #define ZX_RIGHTS_IO			(ZX_RIGHT_READ | ZX_RIGHT_WRITE)
 #define ZX_RIGHTS_PROPERTY \
@@ -94,90 +117,101 @@ typedef uint32_t zx_vm_option_t;
 #define ZX_OBJ_TYPE_NONE		((zx_obj_type_t)0)
 #define ZX_OBJ_TYPE_VMO			((zx_obj_type_t)3)
 #define ZX_OBJ_TYPE_PORT		((zx_obj_type_t)6)
+#define ZX_OBJ_TYPE_VMAR		((zx_obj_type_t)18)
 #define ZX_OBJ_TYPE_BTI			((zx_obj_type_t)24)
 #define ZX_OBJ_TYPE_PMT			((zx_obj_type_t)26)
 #define ZX_OBJ_TYPE_PAGER		((zx_obj_type_t)28)
 
 /* zx_object_get_info() topics. */
+#define ZX_INFO_NONE			((zx_object_info_topic_t)0)
+#define ZX_INFO_HANDLE_VALID		((zx_object_info_topic_t)1)
 #define ZX_INFO_HANDLE_BASIC		((zx_object_info_topic_t)2)
-#define ZX_INFO_VMO			((zx_object_info_topic_t)18)
+#define ZX_INFO_VMO			((zx_object_info_topic_t)23)
 
 /* zx_info_vmo_t.flags */
-#define ZX_INFO_VMO_TYPE_PHYSICAL	0U
-#define ZX_INFO_VMO_TYPE_PAGED		ZVMO_INFO_PAGED
-#define ZX_INFO_VMO_RESIZABLE		ZVMO_INFO_RESIZABLE
-#define ZX_INFO_VMO_IS_COW_CLONE	ZVMO_INFO_COW_CLONE
-#define ZX_INFO_VMO_PAGER_BACKED	ZVMO_INFO_PAGER_BACKED
-#define ZX_INFO_VMO_CONTIGUOUS		ZVMO_INFO_CONTIGUOUS
-#define ZX_INFO_VMO_DISCARDABLE		ZVMO_INFO_DISCARDABLE
-#define ZX_INFO_VMO_VIA_HANDLE		(1U << 16)
+#define ZX_INFO_VMO_TYPE_PHYSICAL	((uint32_t)0)
+#define ZX_INFO_VMO_TYPE_PAGED		((uint32_t)ZVMO_INFO_PAGED)
+#define ZX_INFO_VMO_TYPE(flags)		((flags) & ZX_INFO_VMO_TYPE_PAGED)
+#define ZX_INFO_VMO_RESIZABLE		((uint32_t)ZVMO_INFO_RESIZABLE)
+#define ZX_INFO_VMO_IS_COW_CLONE	((uint32_t)ZVMO_INFO_COW_CLONE)
+#define ZX_INFO_VMO_PAGER_BACKED	((uint32_t)ZVMO_INFO_PAGER_BACKED)
+#define ZX_INFO_VMO_CONTIGUOUS		((uint32_t)ZVMO_INFO_CONTIGUOUS)
+#define ZX_INFO_VMO_DISCARDABLE		((uint32_t)ZVMO_INFO_DISCARDABLE)
+#define ZX_INFO_VMO_VIA_HANDLE		((uint32_t)1 << 16)
+#define ZX_INFO_VMO_VIA_MAPPING		((uint32_t)1 << 17)
 
 /* Cache policies. */
-#define ZX_CACHE_POLICY_CACHED		ZVMO_CACHE_CACHED
-#define ZX_CACHE_POLICY_UNCACHED	ZVMO_CACHE_UNCACHED
-#define ZX_CACHE_POLICY_UNCACHED_DEVICE	ZVMO_CACHE_UNCACHED_DEVICE
-#define ZX_CACHE_POLICY_WRITE_COMBINING	ZVMO_CACHE_WRITE_COMBINING
-#define ZX_CACHE_POLICY_MASK		3U
+#define ZX_CACHE_POLICY_CACHED		((uint32_t)ZVMO_CACHE_CACHED)
+#define ZX_CACHE_POLICY_UNCACHED	((uint32_t)ZVMO_CACHE_UNCACHED)
+#define ZX_CACHE_POLICY_UNCACHED_DEVICE	((uint32_t)ZVMO_CACHE_UNCACHED_DEVICE)
+#define ZX_CACHE_POLICY_WRITE_COMBINING	((uint32_t)ZVMO_CACHE_WRITE_COMBINING)
+#define ZX_CACHE_POLICY_MASK		((uint32_t)3)
 
-/* zx_vmo_create() options. */
-#define ZX_VMO_RESIZABLE		ZVMO_VMO_RESIZABLE
-#define ZX_VMO_DISCARDABLE		ZVMO_VMO_DISCARDABLE
-#define ZX_VMO_TRAP_DIRTY		(1U << 4)
+/* zx_vmo_create() options; ZX_VMO_TRAP_DIRTY is for zx_pager_create_vmo(). */
+#define ZX_VMO_RESIZABLE		((uint32_t)ZVMO_VMO_RESIZABLE)
+#define ZX_VMO_DISCARDABLE		((uint32_t)ZVMO_VMO_DISCARDABLE)
+#define ZX_VMO_TRAP_DIRTY		((uint32_t)1 << 4)
 
 /* zx_vmo_create_child() options. */
-#define ZX_VMO_CHILD_SNAPSHOT			(1U << 0)
-#define ZX_VMO_CHILD_RESIZABLE			(1U << 2)
-#define ZX_VMO_CHILD_SLICE			(1U << 3)
-#define ZX_VMO_CHILD_NO_WRITE			(1U << 5)
-#define ZX_VMO_CHILD_REFERENCE			(1U << 6)
-#define ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE	(1U << 4)
+#define ZX_VMO_CHILD_SNAPSHOT			((uint32_t)1 << 0)
+#define ZX_VMO_CHILD_RESIZABLE			((uint32_t)1 << 2)
+#define ZX_VMO_CHILD_SLICE			((uint32_t)1 << 3)
+#define ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE	((uint32_t)1 << 4)
+#define ZX_VMO_CHILD_NO_WRITE			((uint32_t)1 << 5)
+#define ZX_VMO_CHILD_REFERENCE			((uint32_t)1 << 6)
+#define ZX_VMO_CHILD_SNAPSHOT_MODIFIED		((uint32_t)1 << 7)
 
 /* zx_vmo_op_range() operations: the module's numbers. */
-#define ZX_VMO_OP_COMMIT		ZVMO_OP_COMMIT
-#define ZX_VMO_OP_DECOMMIT		ZVMO_OP_DECOMMIT
-#define ZX_VMO_OP_ZERO			ZVMO_OP_ZERO
-#define ZX_VMO_OP_LOCK			ZVMO_OP_LOCK
-#define ZX_VMO_OP_TRY_LOCK		ZVMO_OP_TRY_LOCK
-#define ZX_VMO_OP_UNLOCK		ZVMO_OP_UNLOCK
-#define ZX_VMO_OP_CACHE_SYNC		ZVMO_OP_CACHE_SYNC
-#define ZX_VMO_OP_CACHE_INVALIDATE	ZVMO_OP_CACHE_INVALIDATE
-#define ZX_VMO_OP_CACHE_CLEAN		ZVMO_OP_CACHE_CLEAN
-#define ZX_VMO_OP_CACHE_CLEAN_INVALIDATE ZVMO_OP_CACHE_CLEAN_INVALIDATE
-#define ZX_VMO_OP_ALWAYS_NEED		ZVMO_OP_ALWAYS_NEED
-#define ZX_VMO_OP_DONT_NEED		ZVMO_OP_DONT_NEED
-#define ZX_VMO_OP_PREFETCH		ZVMO_OP_PREFETCH
+#define ZX_VMO_OP_COMMIT		((uint32_t)ZVMO_OP_COMMIT)
+#define ZX_VMO_OP_DECOMMIT		((uint32_t)ZVMO_OP_DECOMMIT)
+#define ZX_VMO_OP_ZERO			((uint32_t)ZVMO_OP_ZERO)
+#define ZX_VMO_OP_LOCK			((uint32_t)ZVMO_OP_LOCK)
+#define ZX_VMO_OP_TRY_LOCK		((uint32_t)ZVMO_OP_TRY_LOCK)
+#define ZX_VMO_OP_UNLOCK		((uint32_t)ZVMO_OP_UNLOCK)
+#define ZX_VMO_OP_CACHE_SYNC		((uint32_t)ZVMO_OP_CACHE_SYNC)
+#define ZX_VMO_OP_CACHE_INVALIDATE	((uint32_t)ZVMO_OP_CACHE_INVALIDATE)
+#define ZX_VMO_OP_CACHE_CLEAN		((uint32_t)ZVMO_OP_CACHE_CLEAN)
+#define ZX_VMO_OP_CACHE_CLEAN_INVALIDATE \
+	((uint32_t)ZVMO_OP_CACHE_CLEAN_INVALIDATE)
+#define ZX_VMO_OP_ALWAYS_NEED		((uint32_t)ZVMO_OP_ALWAYS_NEED)
+#define ZX_VMO_OP_DONT_NEED		((uint32_t)ZVMO_OP_DONT_NEED)
+#define ZX_VMO_OP_PREFETCH		((uint32_t)ZVMO_OP_PREFETCH)
 
 /* Properties. */
-#define ZX_PROP_NAME			3U
-#define ZX_PROP_VMO_CONTENT_SIZE	17U
+#define ZX_PROP_NAME			((uint32_t)3)
+#define ZX_PROP_VMO_CONTENT_SIZE	((uint32_t)17)
 
 /* Mapping options (zx_vmar_map()). */
-#define ZX_VM_PERM_READ			(1U << 0)
-#define ZX_VM_PERM_WRITE		(1U << 1)
-#define ZX_VM_PERM_EXECUTE		(1U << 2)
-#define ZX_VM_SPECIFIC			(1U << 10)
-#define ZX_VM_MAP_RANGE			(1U << 12)
+#define ZX_VM_PERM_READ			((zx_vm_option_t)1 << 0)
+#define ZX_VM_PERM_WRITE		((zx_vm_option_t)1 << 1)
+#define ZX_VM_PERM_EXECUTE		((zx_vm_option_t)1 << 2)
+#define ZX_VM_SPECIFIC			((zx_vm_option_t)1 << 4)
+#define ZX_VM_SPECIFIC_OVERWRITE	((zx_vm_option_t)1 << 5)
+#define ZX_VM_MAP_RANGE			((zx_vm_option_t)1 << 10)
+#define ZX_VM_REQUIRE_NON_RESIZABLE	((zx_vm_option_t)1 << 11)
+#define ZX_VM_ALLOW_FAULTS		((zx_vm_option_t)1 << 12)
 
-/* Pagers and ports. */
-#define ZX_PKT_TYPE_PAGE_REQUEST	((uint32_t)0x09)
+/* Ports and pagers. */
+#define ZX_PKT_TYPE_PAGE_REQUEST	((uint32_t)9)
 #define ZX_PAGER_VMO_READ		((uint16_t)0)
 #define ZX_PAGER_VMO_COMPLETE		((uint16_t)1)
 #define ZX_PAGER_VMO_DIRTY		((uint16_t)2)
-#define ZX_PAGER_OP_FAIL		1U
-#define ZX_PAGER_OP_DIRTY		2U
-#define ZX_PAGER_OP_WRITEBACK_BEGIN	3U
-#define ZX_PAGER_OP_WRITEBACK_END	4U
+#define ZX_PAGER_OP_FAIL		((uint32_t)1)
+#define ZX_PAGER_OP_DIRTY		((uint32_t)2)
+#define ZX_PAGER_OP_WRITEBACK_BEGIN	((uint32_t)3)
+#define ZX_PAGER_OP_WRITEBACK_END	((uint32_t)4)
 #define ZX_VMO_DIRTY_RANGE_IS_ZERO	((uint64_t)1)
 #define ZX_PAGER_VMO_STATS_MODIFIED	((uint32_t)1)
 #define ZX_PAGER_RESET_VMO_STATS	((uint32_t)1)
 
 /* BTIs and pins. */
-#define ZX_BTI_PERM_READ		(1U << 0)
-#define ZX_BTI_PERM_WRITE		(1U << 1)
-#define ZX_BTI_PERM_EXECUTE		(1U << 2)
-#define ZX_BTI_COMPRESS			(1U << 3)
-#define ZX_BTI_CONTIGUOUS		(1U << 4)
+#define ZX_BTI_PERM_READ		((uint32_t)1 << 0)
+#define ZX_BTI_PERM_WRITE		((uint32_t)1 << 1)
+#define ZX_BTI_PERM_EXECUTE		((uint32_t)1 << 2)
+#define ZX_BTI_COMPRESS			((uint32_t)1 << 3)
+#define ZX_BTI_CONTIGUOUS		((uint32_t)1 << 4)
 
+/* ZX_INFO_HANDLE_BASIC. related_koid is 0 for a VMO. */
 typedef struct zx_info_handle_basic {
 	zx_koid_t koid;
 	zx_rights_t rights;
@@ -187,6 +221,13 @@ typedef struct zx_info_handle_basic {
 	uint8_t padding1[4];
 } zx_info_handle_basic_t;
 
+/*
+ * ZX_INFO_VMO, in Fuchsia's layout. committed_bytes counts every committed
+ * page the VMO can reach (shared or not), committed_private_bytes only the
+ * pages no other VMO can reach, committed_scaled_bytes each page divided by
+ * the number of VMOs that reach it; the populated_* fields count compressed
+ * pages too. zvmo reports whole scaled bytes, so the fractional fields are 0.
+ */
 typedef struct zx_info_vmo {
 	zx_koid_t koid;
 	char name[ZX_MAX_NAME_LEN];
@@ -202,16 +243,16 @@ typedef struct zx_info_vmo {
 	uint32_t cache_policy;
 	uint64_t metadata_bytes;
 	uint64_t committed_change_events;
-	uint64_t content_size;
-	uint64_t committed_private_bytes;
-	uint64_t committed_scaled_bytes;
-	uint64_t committed_fractional_scaled_bytes;
 	uint64_t populated_bytes;
+	uint64_t committed_private_bytes;
 	uint64_t populated_private_bytes;
+	uint64_t committed_scaled_bytes;
 	uint64_t populated_scaled_bytes;
+	uint64_t committed_fractional_scaled_bytes;
 	uint64_t populated_fractional_scaled_bytes;
 } zx_info_vmo_t;
 
+/* ZX_VMO_OP_LOCK and ZX_VMO_OP_TRY_LOCK fill this. */
 typedef struct zx_vmo_lock_state {
 	uint64_t offset;
 	uint64_t size;
@@ -219,12 +260,14 @@ typedef struct zx_vmo_lock_state {
 	uint64_t discarded_size;
 } zx_vmo_lock_state_t;
 
+/* zx_pager_query_dirty_ranges() fills an array of these. */
 typedef struct zx_vmo_dirty_range {
 	uint64_t offset;
 	uint64_t length;
 	uint64_t options;
 } zx_vmo_dirty_range_t;
 
+/* zx_pager_query_vmo_stats() fills this. */
 typedef struct zx_pager_vmo_stats {
 	uint32_t modified;
 } zx_pager_vmo_stats_t;
@@ -238,16 +281,24 @@ typedef struct zx_packet_page_request {
 	uint64_t reserved1;
 } zx_packet_page_request_t;
 
+typedef union zx_packet_user {
+	uint64_t u64[4];
+	uint32_t u32[8];
+	uint16_t u16[16];
+	uint8_t c8[32];
+} zx_packet_user_t;
+
 typedef struct zx_port_packet {
 	uint64_t key;
 	uint32_t type;
 	zx_status_t status;
 	union {
+		zx_packet_user_t user;
 		zx_packet_page_request_t page_request;
-		uint8_t raw[32];
 	};
 } zx_port_packet_t;
 
+/* VMOs. */
 zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t *out);
 zx_status_t zx_vmo_read(zx_handle_t handle, void *buffer, uint64_t offset,
 			size_t buffer_size);
@@ -257,6 +308,8 @@ zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t *size);
 zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size);
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
 			    uint64_t size, void *buffer, size_t buffer_size);
+
+/* Objects and handles. */
 zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 			       void *buffer, size_t buffer_size,
 			       size_t *actual, size_t *avail);
@@ -269,10 +322,17 @@ zx_status_t zx_handle_duplicate(zx_handle_t handle, zx_rights_t rights,
 				zx_handle_t *out);
 zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
 			      zx_handle_t *out);
+
+/* Time: CLOCK_MONOTONIC in nanoseconds. */
 zx_time_t zx_clock_get_monotonic(void);
 zx_time_t zx_deadline_after(zx_duration_t nanoseconds);
 
-/* The status for a negative errno from the native layer (0 is ZX_OK). */
+/*
+ * zvmo_errno_to_status() - the status for a native-layer result
+ *
+ * A negative errno maps to its status; 0 and positive results (descriptors)
+ * are ZX_OK; errnos with no Zircon meaning are ZX_ERR_INTERNAL.
+ */
 zx_status_t zvmo_errno_to_status(int neg_errno);
 
 #ifdef __cplusplus
