@@ -14,6 +14,7 @@
 
 #include "fs.h"
 #include "handle.h"
+#include "mapping.h"
 #include "vmo.h"
 
 static const struct file_operations zvmo_vmo_fops;
@@ -239,6 +240,7 @@ static const struct file_operations zvmo_vmo_fops = {
 	.llseek = zvmo_vmo_llseek,
 	.read_iter = zvmo_vmo_read_iter,
 	.write_iter = zvmo_vmo_write_iter,
+	.mmap = zvmo_mapping_mmap,
 	.unlocked_ioctl = zvmo_vmo_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "cow/cow_pages.h"
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"
@@ -150,9 +151,13 @@ static int __init zvmo_init(void)
 	if (err)
 		return err;
 
-	err = zvmo_fs_init();
+	err = zvmo_cow_init();
 	if (err)
 		goto err_cache;
+
+	err = zvmo_fs_init();
+	if (err)
+		goto err_cow;
 
 	/* Last: from here on userspace can reach us. */
 	err = misc_register(&zvmo_miscdev);
@@ -163,6 +168,8 @@ static int __init zvmo_init(void)
 
 err_fs:
 	zvmo_fs_exit();
+err_cow:
+	zvmo_cow_exit();
 err_cache:
 	zvmo_page_list_cache_exit();
 	return err;
@@ -172,6 +179,7 @@ static void __exit zvmo_exit(void)
 {
 	misc_deregister(&zvmo_miscdev);
 	zvmo_fs_exit();
+	zvmo_cow_exit();
 	zvmo_page_list_cache_exit();
 }
 

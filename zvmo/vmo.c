@@ -59,6 +59,7 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	}
 	inode->i_private = vmo;
 	inode->i_size = size;
+	vmo->cow->mapping = inode->i_mapping;
 
 	kref_init(&vmo->ref);
 	vmo->koid = atomic64_inc_return(&zvmo_next_koid);
@@ -146,6 +147,7 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 	info->metadata_bytes = counts.metadata;
 	info->committed_change_events = counts.commit_events;
 	info->share_count = 1;
+	info->num_mappings = atomic_long_read(&vmo->num_mappings);
 }
 
 /**

@@ -19,6 +19,7 @@ struct zvmo_cow_pages;
  * @inode: the VMO's own inode: its address space is what mappings of every
  *	handle share, and its i_size mirrors the size for fstat()
  * @cow: the pages, and the size, under the hierarchy lock
+ * @num_mappings: mappings (VMAs) of the VMO alive
  * @lock: guards @content_size, @name and the inode's i_size, and serializes
  *	resizes. Taken before the hierarchy lock.
  * @content_size: the content size property; at most the size
@@ -30,6 +31,7 @@ struct zvmo_vmo {
 	u32 options;
 	struct inode *inode;
 	struct zvmo_cow_pages *cow;
+	atomic_long_t num_mappings;
 	struct mutex lock;	/* see above */
 	u64 content_size;
 	char name[ZVMO_NAME_LEN];

@@ -14,6 +14,8 @@
 #include <linux/highmem.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -93,14 +95,94 @@ static void zvmo_free_page_list(struct list_head *list)
 	}
 }
 
-/* Release callback: move a removed page to the caller's free list. */
+/*
+ * Release callback: move a removed page to the caller's free list, noting
+ * in page->index where it was, for zvmo_cow_unmap_removed().
+ */
 static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
 				  void *ctx)
 {
 	struct list_head *freelist = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
 
-	if (zvmo_pl_slot_is_page(slot))
-		list_add(&zvmo_pl_slot_page(slot)->lru, freelist);
+	if (page) {
+		page->index = off >> PAGE_SHIFT;
+		list_add(&page->lru, freelist);
+	}
+}
+
+/*
+ * Tear down every mapping of pages removed from [@start, @end), then free
+ * them. A fault maps a page only while holding its page lock and after
+ * seeing, under the hierarchy lock, that the page is still in the list; so
+ * once a removed page's lock has been taken and dropped here, no new
+ * mapping of it can appear, and one that appeared since the bulk unmap is
+ * found by page_mapped().
+ */
+static void zvmo_cow_unmap_removed(struct zvmo_cow_pages *cow, u64 start,
+				   u64 end, struct list_head *freelist)
+{
+	struct page *page;
+
+	if (list_empty(freelist))
+		return;
+	if (cow->mapping && mapping_mapped(cow->mapping)) {
+		unmap_mapping_range(cow->mapping, start, end - start, 0);
+		list_for_each_entry(page, freelist, lru) {
+			lock_page(page);
+			if (page_mapped(page))
+				unmap_mapping_range(cow->mapping,
+						    (loff_t)page->index <<
+						    PAGE_SHIFT, PAGE_SIZE, 0);
+			unlock_page(page);
+		}
+	}
+	zvmo_free_page_list(freelist);
+}
+
+/*
+ * The page mappings show for a hole: read-only, never written, never freed
+ * while the module is loaded.
+ */
+static struct page *zvmo_zero_page;
+
+/**
+ * zvmo_cow_init() - set up what all VMOs' pages share
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int zvmo_cow_init(void)
+{
+	zvmo_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return zvmo_zero_page ? 0 : -ENOMEM;
+}
+
+/**
+ * zvmo_cow_exit() - free what zvmo_cow_init() set up
+ *
+ * Context: Module exit, when no VMO and no mapping is left.
+ */
+void zvmo_cow_exit(void)
+{
+	__free_page(zvmo_zero_page);
+}
+
+/*
+ * Pages were committed in [@start, @end) where a mapping may show the zero
+ * page: make those mappings fault again. A fault maps the zero page only
+ * while holding its lock, after seeing the hole under the hierarchy lock;
+ * taking and dropping that lock here waits out any such fault that did not
+ * see our pages, so the unmap after it cannot miss its entry.
+ */
+static void zvmo_cow_unmap_zero(struct zvmo_cow_pages *cow, u64 start,
+				u64 end)
+{
+	if (!READ_ONCE(cow->zero_mapped) || !mapping_mapped(cow->mapping))
+		return;
+	lock_page(zvmo_zero_page);
+	unlock_page(zvmo_zero_page);
+	unmap_mapping_range(cow->mapping, start, end - start, 0);
 }
 
 static unsigned long zvmo_count_pages(struct list_head *list)
@@ -253,6 +335,7 @@ static int zvmo_cow_install_written(struct zvmo_cow_pages *cow, u64 off,
 	cow->nr_pages++;
 	cow->commit_events++;
 	mutex_unlock(&cow->hier->lock);
+	zvmo_cow_unmap_zero(cow, off, off + PAGE_SIZE);
 	return 0;
 
 out_free:
@@ -381,7 +464,7 @@ int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end)
 	unsigned int i;
 
 	while (pos < end) {
-		u64 gap = end;
+		u64 gap = end, filled;
 		unsigned long before;
 
 		/* Find the next gap; the lock is not held while allocating. */
@@ -420,10 +503,13 @@ int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end)
 			if (fill_err)
 				err = fill_err;
 		}
-		if (cow->nr_pages != before)
+		filled = cow->nr_pages - before;
+		if (filled)
 			cow->commit_events++;
 		mutex_unlock(&cow->hier->lock);
 		zvmo_free_page_list(&pages);
+		if (filled)
+			zvmo_cow_unmap_zero(cow, gap, pos);
 
 		if (err)
 			break;
@@ -458,7 +544,7 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *cow, u64 start, u64 end)
 	else
 		zvmo_cow_remove_locked(cow, start, end, &freelist);
 	mutex_unlock(&cow->hier->lock);
-	zvmo_free_page_list(&freelist);
+	zvmo_cow_unmap_removed(cow, start, end, &freelist);
 	return err;
 }
 
@@ -517,7 +603,7 @@ int zvmo_cow_zero(struct zvmo_cow_pages *cow, u64 start, u64 end)
 		zvmo_cow_remove_locked(cow, first, last, &freelist);
 out:
 	mutex_unlock(&cow->hier->lock);
-	zvmo_free_page_list(&freelist);
+	zvmo_cow_unmap_removed(cow, first, last, &freelist);
 	return err;
 }
 
@@ -533,13 +619,20 @@ out:
 void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size)
 {
 	LIST_HEAD(freelist);
+	u64 old;
 
 	mutex_lock(&cow->hier->lock);
-	if (size < cow->size)
-		zvmo_cow_remove_locked(cow, size, cow->size, &freelist);
-	cow->size = size;
+	old = cow->size;
+	if (size < old)
+		zvmo_cow_remove_locked(cow, size, old, &freelist);
+	WRITE_ONCE(cow->size, size);
 	mutex_unlock(&cow->hier->lock);
-	zvmo_free_page_list(&freelist);
+	if (size < old) {
+		/* Zero pages mapped past the new end go too: that is SIGBUS. */
+		if (cow->mapping && mapping_mapped(cow->mapping))
+			unmap_mapping_range(cow->mapping, size, old - size, 0);
+		zvmo_cow_unmap_removed(cow, size, old, &freelist);
+	}
 }
 
 /**
@@ -558,4 +651,154 @@ void zvmo_cow_counts(struct zvmo_cow_pages *cow,
 			   zvmo_page_list_node_size();
 	counts->commit_events = cow->commit_events;
 	mutex_unlock(&cow->hier->lock);
+}
+
+/* What a mapping shows at @off: the page there, or the zero page. */
+static struct page *zvmo_cow_page_or_zero(struct zvmo_cow_pages *cow, u64 off)
+{
+	struct zvmo_pl_slot *slot = zvmo_page_list_lookup(&cow->pages, off);
+	struct page *page = slot ? zvmo_pl_slot_page(slot) : NULL;
+
+	return page ?: zvmo_zero_page;
+}
+
+/*
+ * The page at @off for a fault, committing one when @commit: locked, with
+ * a reference, and still what the list holds at @off when its lock was
+ * taken (see zvmo_cow_unmap_removed() and zvmo_cow_unmap_zero()). A hole
+ * that is not committed gives the zero page.
+ */
+static struct page *zvmo_cow_fault_page(struct zvmo_cow_pages *cow, u64 off,
+					bool commit, vm_fault_t *err)
+{
+	struct page *page, *new = NULL;
+	struct zvmo_pl_slot *slot;
+	bool committed = false;
+
+retry:
+	mutex_lock(&cow->hier->lock);
+	if (off >= cow->size) {
+		*err = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
+	page = zvmo_cow_page_or_zero(cow, off);
+	if (page == zvmo_zero_page && commit) {
+		if (!new) {
+			mutex_unlock(&cow->hier->lock);
+			new = zvmo_alloc_page(true);
+			if (!new) {
+				*err = VM_FAULT_OOM;
+				return NULL;
+			}
+			goto retry;
+		}
+		slot = zvmo_page_list_lookup_or_alloc(&cow->pages, off,
+						      ZVMO_GFP_NODE);
+		if (!slot) {
+			*err = VM_FAULT_OOM;
+			goto out_unlock;
+		}
+		zvmo_pl_slot_set_page(slot, new);
+		cow->nr_pages++;
+		cow->commit_events++;
+		page = new;
+		new = NULL;
+		committed = true;
+	}
+	if (page == zvmo_zero_page)
+		WRITE_ONCE(cow->zero_mapped, true);
+	get_page(page);
+	mutex_unlock(&cow->hier->lock);
+	if (new)
+		zvmo_free_page(new);
+	if (committed)
+		zvmo_cow_unmap_zero(cow, off, off + PAGE_SIZE);
+
+	lock_page(page);
+	mutex_lock(&cow->hier->lock);
+	if (off >= cow->size || zvmo_cow_page_or_zero(cow, off) != page) {
+		/* Removed, replaced or filled while we waited for the lock. */
+		mutex_unlock(&cow->hier->lock);
+		unlock_page(page);
+		put_page(page);
+		goto retry;
+	}
+	mutex_unlock(&cow->hier->lock);
+	return page;
+
+out_unlock:
+	mutex_unlock(&cow->hier->lock);
+	if (new)
+		zvmo_free_page(new);
+	return NULL;
+}
+
+/**
+ * zvmo_cow_fault() - resolve a page fault on a mapping of the VMO
+ * @cow: the pages
+ * @vmf: the fault; vmf->pgoff is the page's offset in the VMO
+ * @shared_write: a write through a shared mapping, which commits a page
+ *
+ * The page is returned in vmf->page, locked and with a reference, for the
+ * core mm to map (and copy, for a private mapping's write). A hole that is
+ * not written through a shared mapping gives the zero page, mapped
+ * read-only, and commits nothing. Past the end is SIGBUS.
+ *
+ * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
+ * the page lock.
+ * Return: VM_FAULT_LOCKED, VM_FAULT_SIGBUS or VM_FAULT_OOM.
+ */
+vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
+			  bool shared_write)
+{
+	vm_fault_t ret = 0;
+
+	vmf->page = zvmo_cow_fault_page(cow, (u64)vmf->pgoff << PAGE_SHIFT,
+					shared_write, &ret);
+	return vmf->page ? VM_FAULT_LOCKED : ret;
+}
+
+/**
+ * zvmo_cow_fault_mkwrite() - a page of a shared mapping is about to be
+ *	made writable
+ * @cow: the pages
+ * @vmf: the fault; vmf->page is the page mapped or about to be
+ *
+ * A committed page that is still the VMO's is fine: it is returned locked.
+ * The zero page never is: the VMO commits a page there, the zero page's
+ * entries go, and the write faults again onto the new page.
+ *
+ * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
+ * the page lock.
+ * Return: VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS or
+ * VM_FAULT_OOM.
+ */
+vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *cow,
+				  struct vm_fault *vmf)
+{
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	struct page *page;
+	vm_fault_t ret = 0;
+
+	if (vmf->page != zvmo_zero_page) {
+		lock_page(vmf->page);
+		mutex_lock(&cow->hier->lock);
+		if (off < cow->size &&
+		    zvmo_cow_page_or_zero(cow, off) == vmf->page) {
+			mutex_unlock(&cow->hier->lock);
+			return VM_FAULT_LOCKED;
+		}
+		/* Gone meanwhile: its entry goes too; fault again. */
+		mutex_unlock(&cow->hier->lock);
+		unlock_page(vmf->page);
+		return VM_FAULT_NOPAGE;
+	}
+
+	page = zvmo_cow_fault_page(cow, off, true, &ret);
+	if (!page)
+		return ret;
+	unlock_page(page);
+	put_page(page);
+	unmap_mapping_range(cow->mapping, off, PAGE_SIZE, 0);
+	return VM_FAULT_NOPAGE;
 }

@@ -2,6 +2,7 @@
 #ifndef _ZVMO_COW_PAGES_H
 #define _ZVMO_COW_PAGES_H
 
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
@@ -26,6 +27,10 @@ struct zvmo_hier {
 /**
  * struct zvmo_cow_pages - the pages of a VMO (Zircon's VmCowPages)
  * @hier: the hierarchy this belongs to; @hier->lock guards what follows
+ *	but @mapping and @zero_mapped
+ * @mapping: the address space every mapping of the VMO shares; set once
+ * @zero_mapped: set once a hole has been mapped to the zero page, after
+ *	which commits must unmap what they fill
  * @pages: the page list: a page, or nothing, at each offset
  * @size: size in bytes, page aligned; no page lies at or past it
  * @nr_pages: pages in @pages
@@ -33,6 +38,8 @@ struct zvmo_hier {
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
+	struct address_space *mapping;
+	bool zero_mapped;
 	struct zvmo_page_list pages;
 	u64 size;
 	unsigned long nr_pages;
@@ -51,6 +58,8 @@ struct zvmo_cow_counts {
 	u64 commit_events;
 };
 
+int zvmo_cow_init(void);
+void zvmo_cow_exit(void);
 struct zvmo_cow_pages *zvmo_cow_create(u64 size);
 void zvmo_cow_destroy(struct zvmo_cow_pages *cow);
 ssize_t zvmo_cow_read(struct zvmo_cow_pages *cow, u64 off,
@@ -61,6 +70,10 @@ int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end);
 int zvmo_cow_decommit(struct zvmo_cow_pages *cow, u64 start, u64 end);
 int zvmo_cow_zero(struct zvmo_cow_pages *cow, u64 start, u64 end);
 void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size);
+vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
+			  bool shared_write);
+vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *cow,
+				  struct vm_fault *vmf);
 void zvmo_cow_counts(struct zvmo_cow_pages *cow,
 		     struct zvmo_cow_counts *counts);
 

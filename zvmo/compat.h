@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel APIs that differ between the kernels zvmo supports (6.1 and
+ * 6.12), in one place: the rest of the code calls what is here. Kbuild
+ * detects each feature in the kernel's headers (ZVMO_HAVE_*), so a
+ * backport is found as well as a new release.
+ */
+#ifndef _ZVMO_COMPAT_H
+#define _ZVMO_COMPAT_H
+
+#include <linux/mm.h>
+
+#ifndef ZVMO_HAVE_VM_FLAGS_SET
+/* vm_flags became writable only through helpers in 6.3. */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+#endif /* _ZVMO_COMPAT_H */
