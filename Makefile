@@ -7,6 +7,7 @@
 #   make KDIR=DIR   the module for the kernel build tree DIR only
 #   make check      host tests, then the kselftests in a VM on 6.1 and 6.12
 #   make demo       the demo program in a VM
+#   make bench      the benchmarks in a VM, as ratios to Linux baselines
 #   make lint       checkpatch --strict, sparse and kernel-doc
 #   make deps       install the Debian packages all of this needs
 #
@@ -54,6 +55,11 @@ demo: deps userlib tools
 	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
 	@scripts/demo.sh
 
+bench: deps userlib
+	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
+	$(MAKE) -C bench
+	@scripts/bench.sh
+
 lint: deps
 	@scripts/lint.sh
 
@@ -62,4 +68,4 @@ clean:
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module userlib selftests tools check demo lint clean
+.PHONY: all deps module userlib selftests tools check demo bench lint clean

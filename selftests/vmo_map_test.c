@@ -160,6 +160,31 @@ TEST_F(mapped, shrink_is_sigbus_and_regrow_is_zero)
 	ASSERT_TRUE(all_bytes(self->p, 0x11, 4 * PAGE));
 }
 
+TEST_F(mapped, fault_around_pages_follow_the_vmo)
+{
+	char *q;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(1, pwrite(self->fd, "abcdefghijklmnop" + i, 1,
+				    i * PAGE));
+	/* A fresh mapping: one read fault maps the committed block. */
+	q = map(self->fd, self->size, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ('a', q[0]);
+	/* Pages mapped around that fault change with the VMO. */
+	ASSERT_EQ(0, zt_op(self->fd, ZVMO_OP_DECOMMIT, 5 * PAGE, PAGE));
+	ASSERT_EQ(0, q[5 * PAGE]);
+	ASSERT_EQ(1, pwrite(self->fd, "Z", 1, 6 * PAGE));
+	ASSERT_EQ('Z', q[6 * PAGE]);
+	ASSERT_EQ(0, zt_set_size(self->fd, 8 * PAGE));
+	ASSERT_EQ(SIGBUS, touch_signal(q + 9 * PAGE, 0));
+	for (i = 0; i < 8; i++)
+		if (i != 5)
+			ASSERT_EQ(i == 6 ? 'Z' : 'a' + i, q[i * PAGE]);
+	munmap(q, self->size);
+}
+
 TEST_F(mapped, madvise_dontneed_keeps_content)
 {
 	memset(self->p, 0x66, self->size);

@@ -223,6 +223,97 @@ TEST(bad_handles)
 	close(fd);
 }
 
+TEST(vmar_map_and_unmap)
+{
+	zx_handle_t vmo, ro;
+	zx_vaddr_t addr, fixed;
+	zx_info_vmo_t info;
+	char buf[8];
+
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, 0, &vmo));
+	ASSERT_EQ(ZX_OK, zx_vmar_map(zx_vmar_root_self(),
+				     ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0,
+				     vmo, 0, 4 * PAGE, &addr));
+	memcpy((char *)addr + PAGE, "mapped", 6);
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, PAGE, 6));
+	ASSERT_EQ(0, memcmp(buf, "mapped", 6));
+	ASSERT_EQ(ZX_OK, zx_object_get_info(vmo, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_EQ(1, info.num_mappings);
+
+	/* At a chosen address; again there is taken. */
+	fixed = addr + 64 * PAGE;
+	ASSERT_EQ(ZX_OK, zx_vmar_map(zx_vmar_root_self(),
+				     ZX_VM_PERM_READ | ZX_VM_SPECIFIC, fixed,
+				     vmo, PAGE, PAGE, &fixed));
+	ASSERT_EQ(addr + 64 * PAGE, fixed);
+	ASSERT_EQ(0, memcmp((char *)fixed, "mapped", 6));
+	ASSERT_EQ(ZX_ERR_ALREADY_EXISTS,
+		  zx_vmar_map(zx_vmar_root_self(),
+			      ZX_VM_PERM_READ | ZX_VM_SPECIFIC, fixed, vmo,
+			      0, PAGE, &fixed));
+	ASSERT_EQ(ZX_OK, zx_vmar_unmap(zx_vmar_root_self(), fixed, PAGE));
+
+	/* MAP_RANGE maps what is committed and commits nothing. */
+	ASSERT_EQ(ZX_OK, zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * PAGE));
+	ASSERT_EQ(ZX_OK, zx_vmar_map(zx_vmar_root_self(),
+				     ZX_VM_PERM_READ | ZX_VM_MAP_RANGE, 0,
+				     vmo, 0, 4 * PAGE, &addr));
+	ASSERT_EQ(PAGE, committed(vmo));
+	ASSERT_EQ('m', *(char *)(addr + PAGE));
+	ASSERT_EQ(ZX_OK, zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * PAGE));
+
+	/* Rights and bad arguments. */
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(vmo, ZX_RIGHT_READ | ZX_RIGHT_MAP,
+					     &ro));
+	ASSERT_EQ(ZX_ERR_ACCESS_DENIED,
+		  zx_vmar_map(zx_vmar_root_self(),
+			      ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, ro, 0,
+			      PAGE, &addr));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo,
+			      1, PAGE, &addr));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo,
+			      0, 0, &addr));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_vmar_map(zx_vmar_root_self(), 1U << 30, 0, vmo, 0, PAGE,
+			      &addr));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_vmar_map(vmo, ZX_VM_PERM_READ, 0, vmo, 0, PAGE, &addr));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, 4321,
+			      0, PAGE, &addr));
+	zx_handle_close(ro);
+	zx_handle_close(vmo);
+}
+
+TEST(hints)
+{
+	zx_handle_t vmo, none;
+	static const uint32_t ops[] = {
+		ZX_VMO_OP_ALWAYS_NEED, ZX_VMO_OP_DONT_NEED, ZX_VMO_OP_PREFETCH,
+	};
+	unsigned int i;
+
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, 0, &vmo));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vmo, "x", 0, 1));
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(vmo, ZX_RIGHT_DUPLICATE, &none));
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		ASSERT_EQ(ZX_OK, zx_vmo_op_range(vmo, ops[i], 0, 4 * PAGE,
+						 NULL, 0));
+		ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+			  zx_vmo_op_range(vmo, ops[i], PAGE, 4 * PAGE, NULL,
+					  0));
+		ASSERT_EQ(ZX_ERR_ACCESS_DENIED,
+			  zx_vmo_op_range(none, ops[i], 0, PAGE, NULL, 0));
+	}
+	/* Hints change no content and no commitment. */
+	ASSERT_EQ(PAGE, committed(vmo));
+	zx_handle_close(none);
+	zx_handle_close(vmo);
+}
+
 TEST(clock)
 {
 	zx_time_t a = zx_clock_get_monotonic();

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -430,6 +431,92 @@ ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
 	}
 	zvmo_close(handle);
 	return status;
+}
+
+/* Not a descriptor: no VMO or other handle can ever have this value. */
+#define ZX_VMAR_ROOT	((zx_handle_t)-2)
+
+ZX_EXPORT zx_handle_t zx_vmar_root_self(void)
+{
+	return ZX_VMAR_ROOT;
+}
+
+/* The status for a handle that should have been the root VMAR. */
+static zx_status_t zx_not_vmar(zx_handle_t handle)
+{
+	return handle >= 0 && fcntl(handle, F_GETFD) >= 0 ?
+	       ZX_ERR_WRONG_TYPE : ZX_ERR_BAD_HANDLE;
+}
+
+#define ZX_VM_KNOWN (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | \
+		     ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC | \
+		     ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
+		     ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS)
+
+ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options,
+				  size_t vmar_offset, zx_handle_t vmo,
+				  uint64_t vmo_offset, size_t len,
+				  zx_vaddr_t *mapped_addr)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct zvmo_vmo_info info;
+	int prot = 0, flags = MAP_SHARED;
+	zx_status_t status;
+	void *want = NULL, *p;
+
+	if (handle != ZX_VMAR_ROOT)
+		return zx_not_vmar(handle);
+	status = zx_vmo_lookup(vmo, 0, &info);
+	if (status != ZX_OK)
+		return status;
+	if (!mapped_addr || (options & ~ZX_VM_KNOWN) || !len ||
+	    vmo_offset % page || vmar_offset % page ||
+	    (vmar_offset && !(options & (ZX_VM_SPECIFIC |
+					 ZX_VM_SPECIFIC_OVERWRITE))))
+		return ZX_ERR_INVALID_ARGS;
+	if ((options & ZX_VM_REQUIRE_NON_RESIZABLE) &&
+	    (info.flags & ZVMO_INFO_RESIZABLE))
+		return ZX_ERR_NOT_SUPPORTED;
+	if (vmo_offset > INT64_MAX - len)
+		return ZX_ERR_OUT_OF_RANGE;
+
+	if (options & ZX_VM_PERM_READ)
+		prot |= PROT_READ;
+	if (options & ZX_VM_PERM_WRITE)
+		prot |= PROT_WRITE;
+	if (options & ZX_VM_PERM_EXECUTE)
+		prot |= PROT_EXEC;
+	if (options & ZX_VM_SPECIFIC_OVERWRITE) {
+		flags |= MAP_FIXED;
+		want = (void *)vmar_offset;
+	} else if (options & ZX_VM_SPECIFIC) {
+		flags |= MAP_FIXED_NOREPLACE;
+		want = (void *)vmar_offset;
+	}
+
+	p = mmap(want, len, prot, flags, vmo, (off_t)vmo_offset);
+	if (p == MAP_FAILED)
+		return zx_st(-errno);
+	if (want && p != want) {
+		/* A kernel without MAP_FIXED_NOREPLACE took it as a hint. */
+		munmap(p, len);
+		return ZX_ERR_ALREADY_EXISTS;
+	}
+	/* Map what is committed now; holes and past the end stay unmapped. */
+	if (options & ZX_VM_MAP_RANGE)
+		(void)madvise(p, len, MADV_POPULATE_READ);
+	*mapped_addr = (zx_vaddr_t)p;
+	return ZX_OK;
+}
+
+ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr,
+				    size_t len)
+{
+	if (handle != ZX_VMAR_ROOT)
+		return zx_not_vmar(handle);
+	if (!len)
+		return ZX_ERR_INVALID_ARGS;
+	return munmap((void *)addr, len) ? zx_st(-errno) : ZX_OK;
 }
 
 ZX_EXPORT zx_time_t zx_clock_get_monotonic(void)

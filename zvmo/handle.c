@@ -203,7 +203,14 @@ static long zvmo_ioc_op_range(struct zvmo_handle *h, void __user *uarg)
 			return -EACCES;
 		return zvmo_vmo_op_range(h->vmo, args.op, args.offset,
 					 args.length);
-	case ZVMO_OP_LOCK ... ZVMO_OP_PREFETCH:
+	case ZVMO_OP_ALWAYS_NEED:
+	case ZVMO_OP_DONT_NEED:
+	case ZVMO_OP_PREFETCH:
+		if (!(h->rights & (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE)))
+			return -EACCES;
+		return zvmo_vmo_op_range(h->vmo, args.op, args.offset,
+					 args.length);
+	case ZVMO_OP_LOCK ... ZVMO_OP_CACHE_CLEAN_INVALIDATE:
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;

@@ -9,8 +9,10 @@
  * mapped read-only to a zero page of the module's own and cost nothing;
  * ->page_mkwrite turns a write to it through a shared mapping into a
  * commit. (The kernel's shared zero page is not allowed in shared writable
- * mappings since 6.10.) Whenever the page at an offset changes, zvmo/cow
- * unmaps it from the VMO's address space.
+ * mappings since 6.10.) A read fault also maps the committed pages around
+ * it with vm_insert_pages() (hence VM_MIXEDMAP): ->map_pages would run
+ * under RCU, where the hierarchy lock cannot be taken. Whenever the page
+ * at an offset changes, zvmo/cow unmaps it from the VMO's address space.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -92,6 +94,8 @@ int zvmo_mapping_mmap(struct file *file, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYEXEC);
 	}
 
+	/* Fault-around inserts pages with vm_insert_pages(). */
+	vm_flags_set(vma, VM_MIXEDMAP);
 	vma->vm_ops = &zvmo_vm_ops;
 	zvmo_vm_open(vma);
 	return 0;

@@ -277,7 +277,8 @@ ssize_t zvmo_vmo_write(struct zvmo_vmo *vmo, u64 off, struct iov_iter *from)
 /**
  * zvmo_vmo_op_range() - commit, decommit or zero a range
  * @vmo: the VMO
- * @op: ZVMO_OP_COMMIT, ZVMO_OP_DECOMMIT or ZVMO_OP_ZERO
+ * @op: ZVMO_OP_COMMIT, ZVMO_OP_DECOMMIT, ZVMO_OP_ZERO, or a hint:
+ *	ZVMO_OP_ALWAYS_NEED, ZVMO_OP_DONT_NEED, ZVMO_OP_PREFETCH
  * @off: start of the range
  * @len: length of the range
  *
@@ -308,6 +309,15 @@ int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len)
 		return zvmo_cow_decommit(vmo->cow, off, end);
 	case ZVMO_OP_ZERO:
 		return zvmo_cow_zero(vmo->cow, off, end);
+	case ZVMO_OP_ALWAYS_NEED:
+	case ZVMO_OP_DONT_NEED:
+	case ZVMO_OP_PREFETCH:
+		/*
+		 * Hints about reclaim and fetching: an anonymous VMO keeps
+		 * every committed page resident and has nothing to fetch, so
+		 * there is nothing for them to change yet.
+		 */
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -733,6 +733,59 @@ out_unlock:
 	return NULL;
 }
 
+/* Pages a read fault maps at once: the faulting one's aligned block. */
+#define ZVMO_FAULT_AROUND	16
+
+/*
+ * Map the committed pages around a read fault too, as the page cache's
+ * fault-around does, so reading a mapping costs a fault per block rather
+ * than per page. Pages are inserted under the hierarchy lock, so a removal
+ * either came first (and they are not found) or comes after and unmaps
+ * them. Entries that exist already are left alone.
+ */
+static void zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
+				  struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long span = ZVMO_FAULT_AROUND * PAGE_SIZE;
+	unsigned long start = max(ALIGN_DOWN(vmf->address, span),
+				  vma->vm_start);
+	unsigned long end = min(start + span, vma->vm_end);
+	struct page *pages[ZVMO_FAULT_AROUND];
+	unsigned long addr, run_addr = 0, num;
+	struct zvmo_pl_slot *slot;
+	unsigned int n = 0, i;
+	u64 off;
+
+	mutex_lock(&cow->hier->lock);
+	for (addr = start; addr <= end; addr += PAGE_SIZE) {
+		struct page *page = NULL;
+
+		if (addr < end && addr != vmf->address) {
+			off = ((u64)vmf->pgoff << PAGE_SHIFT) +
+			      (addr - vmf->address);
+			slot = off < cow->size ?
+			       zvmo_page_list_lookup(&cow->pages, off) : NULL;
+			page = slot ? zvmo_pl_slot_page(slot) : NULL;
+		}
+		if (page) {
+			if (!n)
+				run_addr = addr;
+			pages[n++] = page;
+			continue;
+		}
+		/* A run ended: insert it, stepping over present entries. */
+		for (i = 0; i < n; i += num ? num : 1) {
+			num = n - i;
+			vm_insert_pages(vma, run_addr + i * PAGE_SIZE,
+					pages + i, &num);
+			num = n - i - num;
+		}
+		n = 0;
+	}
+	mutex_unlock(&cow->hier->lock);
+}
+
 /**
  * zvmo_cow_fault() - resolve a page fault on a mapping of the VMO
  * @cow: the pages
@@ -742,7 +795,8 @@ out_unlock:
  * The page is returned in vmf->page, locked and with a reference, for the
  * core mm to map (and copy, for a private mapping's write). A hole that is
  * not written through a shared mapping gives the zero page, mapped
- * read-only, and commits nothing. Past the end is SIGBUS.
+ * read-only, and commits nothing. Past the end is SIGBUS. A read fault
+ * also maps the committed pages around it.
  *
  * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
  * the page lock.
@@ -753,6 +807,8 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
 {
 	vm_fault_t ret = 0;
 
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		zvmo_cow_fault_around(cow, vmf);
 	vmf->page = zvmo_cow_fault_page(cow, (u64)vmf->pgoff << PAGE_SHIFT,
 					shared_write, &ret);
 	return vmf->page ? VM_FAULT_LOCKED : ret;

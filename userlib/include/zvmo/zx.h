@@ -324,6 +324,17 @@ zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
 			      zx_handle_t *out);
 
 /* Time: CLOCK_MONOTONIC in nanoseconds. */
+/*
+ * The root VMAR is the process's address space; its base is address 0, so
+ * a ZX_VM_SPECIFIC vmar_offset is an address. Mappings are mmap()s.
+ */
+zx_handle_t zx_vmar_root_self(void);
+zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options,
+			size_t vmar_offset, zx_handle_t vmo,
+			uint64_t vmo_offset, size_t len,
+			zx_vaddr_t *mapped_addr);
+zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr, size_t len);
+
 zx_time_t zx_clock_get_monotonic(void);
 zx_time_t zx_deadline_after(zx_duration_t nanoseconds);
 
