@@ -6,6 +6,8 @@
 #                   headers under /lib/modules), libzvmo, tools, selftests
 #   make KDIR=DIR   the module for the kernel build tree DIR only
 #   make check      host tests, then the kselftests in a VM on 6.1 and 6.12
+#   make check-debug the kselftests on a KASAN/lockdep/kmemleak kernel built
+#                   from Debian's linux-source-6.12 (cached outside the tree)
 #   make demo       the demo program in a VM
 #   make bench      the benchmarks in a VM, as ratios to Linux baselines
 #   make lint       checkpatch --strict, sparse and kernel-doc
@@ -51,6 +53,11 @@ check: deps userlib
 	$(MAKE) -C tools
 	@scripts/check.sh
 
+check-debug: deps userlib
+	@scripts/build-module.sh "$$(scripts/debug-kernel.sh)"
+	$(MAKE) -C selftests
+	@scripts/check.sh --debug
+
 demo: deps userlib tools
 	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
 	@scripts/demo.sh
@@ -68,4 +75,4 @@ clean:
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module userlib selftests tools check demo bench lint clean
+.PHONY: all deps module userlib selftests tools check check-debug demo bench lint clean

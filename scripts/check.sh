@@ -3,7 +3,14 @@
 # make check: the host unit tests, then every kselftest in the VM on every
 # supported kernel, and one closing line counting every test of every suite
 # on every kernel. Builds are make's job; this only runs.
+#
+# With --debug (make check-debug): the kselftests on the debug kernel of
+# scripts/debug-kernel.sh instead, where KASAN, lockdep, kmemleak and
+# DEBUG_VM watch every test.
 set -uo pipefail
+
+debug=0
+[ "${1:-}" = --debug ] && debug=1
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 logs=$top/build/logs
@@ -40,11 +47,13 @@ settle() {
 	fi
 }
 
-echo "== host unit tests"
-make -s -C "$top/tools/testing/host" run 2>&1 | tee "$logs/host.log"
-rc=${PIPESTATUS[0]}
-count "$logs/host.log"
-settle "host unit tests" "$rc" "$last_fails"
+if [ "$debug" = 0 ]; then
+	echo "== host unit tests"
+	make -s -C "$top/tools/testing/host" run 2>&1 | tee "$logs/host.log"
+	rc=${PIPESTATUS[0]}
+	count "$logs/host.log"
+	settle "host unit tests" "$rc" "$last_fails"
+fi
 
 tests=$(make -s -C "$top/selftests" print-tests)
 files=()
@@ -54,20 +63,32 @@ for t in $tests; do
 	names+=("$(basename "$t")")
 done
 
-kernels=$("$top/scripts/kernels.sh")
-if [ -z "$kernels" ]; then
+# One VM run per kernel: "kernel module memory-MiB timeout-s" per line.
+if [ "$debug" = 1 ]; then
+	tree=$("$top/scripts/debug-kernel.sh") || exit 1
+	rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$tree/include/generated/utsrelease.h")
+	runs="$tree/arch/x86/boot/bzImage $top/build/$rel/zvmo.ko 1536 2400"
+else
+	runs=$("$top/scripts/kernels.sh" |
+	       while read -r k; do echo "$k $top/build/$k/zvmo.ko 512 600"; done)
+fi
+if [ -z "$runs" ]; then
 	echo "check: no supported kernel under /boot: run make deps"
 	failed=$((failed + 1))
 fi
-for k in $kernels; do
-	echo "== kselftests on $k"
-	"$top/selftests/vmtest.sh" --kernel "$k" "${files[@]}" \
+while read -r kernel module mem timeout; do
+	[ -n "$kernel" ] || continue
+	name=$(basename "$(dirname "$module")")
+	echo "== kselftests on $name"
+	"$top/selftests/vmtest.sh" --kernel "$kernel" --module "$module" \
+		--mem "$mem" --timeout "$timeout" "${files[@]}" \
 		"$top/selftests/run_tests.sh" "${names[@]}" 2>&1 |
-		tee "$logs/vm-$k.log"
+		tee "$logs/vm-$name.log"
 	rc=${PIPESTATUS[0]}
-	count "$logs/vm-$k.log"
-	settle "the VM on $k" "$rc" "$last_fails"
-done
+	count "$logs/vm-$name.log"
+	settle "the VM on $name" "$rc" "$last_fails"
+done <<<"$runs"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
