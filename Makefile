@@ -54,7 +54,7 @@ check: deps userlib
 	@scripts/check.sh
 
 check-debug: deps userlib
-	@scripts/build-module.sh "$$(scripts/debug-kernel.sh)"
+	@scripts/build-module.sh "$$(scripts/debug-kernel.sh)" CONFIG_ZVMO_DEBUG=y
 	$(MAKE) -C selftests
 	@scripts/check.sh --debug
 

@@ -36,6 +36,12 @@
 /* Pages allocated per round trip of the lock when committing. */
 #define ZVMO_COMMIT_BATCH	16
 
+/*
+ * The page mappings show for a hole: read-only, never written, never freed
+ * while the module is loaded.
+ */
+static struct page *zvmo_zero_page;
+
 /**
  * zvmo_cow_create() - pages for a new VMO with a hierarchy of its own
  * @size: size in bytes, page aligned
@@ -78,6 +84,58 @@ static struct page *zvmo_alloc_page(bool zero)
 		atomic_long_inc(&zvmo_counters.pages);
 	return page;
 }
+
+#ifdef ZVMO_DEBUG
+struct zvmo_cow_check {
+	struct zvmo_cow_pages *cow;
+	unsigned long pages;
+	bool bad;
+};
+
+static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_check *c = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	if (!page)
+		return 0;
+	c->pages++;
+	if (off >= c->cow->size || page == zvmo_zero_page ||
+	    page_count(page) < 1 || PageLRU(page) || PageAnon(page)) {
+		pr_err("page %p at %#llx of a VMO of size %#llx: count %d\n",
+		       page, off, c->cow->size, page_count(page));
+		c->bad = true;
+	}
+	return 0;
+}
+
+/*
+ * Debug builds check the pages after every change, as the seeds'
+ * DebugValidate* do: the page list is well formed, every page lies inside
+ * the size, is ours (not the zero page, not on an LRU, not anonymous) and
+ * alive, and the count of pages is what the list holds.
+ */
+static void zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
+{
+	struct zvmo_cow_check c = { .cow = cow };
+
+	lockdep_assert_held(&cow->hier->lock);
+	if (zvmo_page_list_validate(&cow->pages))
+		c.bad = true;
+	zvmo_page_list_for_each(&cow->pages, 0, ZVMO_PL_MAX_OFFSET,
+				zvmo_cow_check_slot, &c);
+	if (c.pages != cow->nr_pages) {
+		pr_err("VMO pages: %lu counted, %lu in the list\n",
+		       cow->nr_pages, c.pages);
+		c.bad = true;
+	}
+	WARN(c.bad, "zvmo: VMO page invariants broken\n");
+}
+#else
+static inline void zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
+{
+}
+#endif
 
 static void zvmo_free_page(struct page *page)
 {
@@ -139,12 +197,6 @@ static void zvmo_cow_unmap_removed(struct zvmo_cow_pages *cow, u64 start,
 	}
 	zvmo_free_page_list(freelist);
 }
-
-/*
- * The page mappings show for a hole: read-only, never written, never freed
- * while the module is loaded.
- */
-static struct page *zvmo_zero_page;
 
 /**
  * zvmo_cow_init() - set up what all VMOs' pages share
@@ -209,6 +261,7 @@ static void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start,
 		cow->nr_pages -= n;
 		cow->commit_events++;
 	}
+	zvmo_cow_validate_locked(cow);
 }
 
 /**
@@ -334,6 +387,7 @@ static int zvmo_cow_install_written(struct zvmo_cow_pages *cow, u64 off,
 	zvmo_pl_slot_set_page(slot, page);
 	cow->nr_pages++;
 	cow->commit_events++;
+	zvmo_cow_validate_locked(cow);
 	mutex_unlock(&cow->hier->lock);
 	zvmo_cow_unmap_zero(cow, off, off + PAGE_SIZE);
 	return 0;
@@ -506,6 +560,7 @@ int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end)
 		filled = cow->nr_pages - before;
 		if (filled)
 			cow->commit_events++;
+		zvmo_cow_validate_locked(cow);
 		mutex_unlock(&cow->hier->lock);
 		zvmo_free_page_list(&pages);
 		if (filled)
@@ -626,6 +681,7 @@ void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size)
 	if (size < old)
 		zvmo_cow_remove_locked(cow, size, old, &freelist);
 	WRITE_ONCE(cow->size, size);
+	zvmo_cow_validate_locked(cow);
 	mutex_unlock(&cow->hier->lock);
 	if (size < old) {
 		/* Zero pages mapped past the new end go too: that is SIGBUS. */
@@ -704,6 +760,7 @@ retry:
 		page = new;
 		new = NULL;
 		committed = true;
+		zvmo_cow_validate_locked(cow);
 	}
 	if (page == zvmo_zero_page)
 		WRITE_ONCE(cow->zero_mapped, true);
