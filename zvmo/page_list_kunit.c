@@ -99,12 +99,13 @@ static void pl_test_gaps(struct kunit *test)
 	struct pl_ctx *ctx = test->priv;
 	struct zvmo_page_list *pl = &ctx->pl;
 	u64 end = 1ULL << 50, gaps = 0;
+	int ret;
 
 	zvmo_page_list_init(pl, 0);
 	put(test, pl, PAGE_SIZE, ctx->pages[0]);
 	put(test, pl, 1ULL << 40, ctx->pages[1]);
-	KUNIT_EXPECT_EQ(test, 0, zvmo_page_list_walk_gaps(pl, 0, end, NULL,
-							   count_gap, &gaps));
+	ret = zvmo_page_list_walk_gaps(pl, 0, end, NULL, count_gap, &gaps);
+	KUNIT_EXPECT_EQ(test, 0, ret);
 	KUNIT_EXPECT_EQ(test, end - 2 * PAGE_SIZE, gaps);
 }
 
