@@ -18,7 +18,8 @@
 # The verdict does not come from scraping the console: the VM's init writes
 # the program's status, the result of rmmod and the whole kernel log to
 # serial ports of their own. A kernel warning, oops, KASAN, lockdep, kmemleak
-# or hung-task report fails the run even if the program passed, and so does
+# or hung-task report from the moment the module is loaded fails the run
+# even if the program passed (one during boot is shown as a note), and so does
 # a module that will not unload (it leaked a reference). A VM that does not
 # finish within the timeout is killed and reported.
 set -euo pipefail
@@ -125,6 +126,7 @@ echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 [ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 chmod 755 /t
+echo "vmtest: loading zvmo" >/dev/kmsg
 if insmod /lib/zvmo.ko; then
 	cd /t
 	$cmd
@@ -192,7 +194,17 @@ bad+='inconsistent lock state|lock held when returning|'
 bad+='suspicious RCU usage|blocked for more than|hung_task|'
 bad+='unreferenced object|list_add corruption|list_del corruption|'
 bad+='sleeping function called from invalid context|Kernel panic'
-if grep -aE "$bad" "$tmp/klog" >"$tmp/bad" 2>/dev/null; then
+# What the kernel reported before the module was loaded happened during
+# boot, not during the test: say so, but it is not the module's verdict.
+awk -v boot="$tmp/boot" -v run="$tmp/run" '
+	/vmtest: loading zvmo/ { loaded = 1 }
+	{ print > (loaded ? run : boot) }' "$tmp/klog"
+touch "$tmp/boot" "$tmp/run"
+if grep -aE "$bad" "$tmp/boot" >"$tmp/bad" 2>/dev/null; then
+	echo "vmtest.sh: note: the kernel reported problems while booting, before the module was loaded:" >&2
+	head -n 5 "$tmp/bad" | sed 's/^/vmtest.sh:   /' >&2
+fi
+if grep -aE "$bad" "$tmp/run" >"$tmp/bad" 2>/dev/null; then
 	echo "vmtest.sh: the kernel reported problems:" >&2
 	head -n 40 "$tmp/bad" | sed 's/^/vmtest.sh:   /' >&2
 	[ "$verdict" = 0 ] && verdict=1

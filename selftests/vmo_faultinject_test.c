@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault injection: failslab and fail_page_alloc aimed at allocations made
+ * from zvmo's own code (a stack-trace window over the module's text),
+ * while a workload runs against a model. Every injected failure must
+ * surface as a clean error with nothing changed, or as a retried success;
+ * content always matches the model and nothing leaks.
+ *
+ * Kernels without fault injection (Debian's) skip this: make check-debug
+ * runs it on a kernel that has it.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "zvmo_test.h"
+
+#define PAGE		4096UL
+#define VMO_PAGES	32
+#define VMO_SIZE	(VMO_PAGES * PAGE)
+#define DBG		"/sys/kernel/debug/"
+
+static int put(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(val, f);
+	return fclose(f);
+}
+
+static int putf(const char *dir, const char *file, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DBG "%s/%s", dir, file);
+	return put(path, val);
+}
+
+/* The bounds of zvmo's text, from kallsyms, as strings for debugfs. */
+static int module_text(char *start, char *end, size_t len)
+{
+	unsigned long lo = ~0UL, hi = 0, a;
+	char line[256], type, name[128], mod[64];
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %127s %63s", &a, &type, name, mod) != 4)
+			continue;
+		if (strcmp(mod, "[zvmo]") || (type != 't' && type != 'T'))
+			continue;
+		if (a < lo)
+			lo = a;
+		if (a > hi)
+			hi = a;
+	}
+	fclose(f);
+	if (!hi || !lo)
+		return -1;
+	snprintf(start, len, "%lu", lo);
+	snprintf(end, len, "%lu", hi + PAGE);	/* past the last function */
+	return 0;
+}
+
+static int setup_injection(const char *which, int percent)
+{
+	char start[32], end[32], p[8];
+
+	if (module_text(start, end, sizeof(start)))
+		return -1;
+	snprintf(p, sizeof(p), "%d", percent);
+	if (putf(which, "probability", "0") ||
+	    putf(which, "require-start", start) ||
+	    putf(which, "require-end", end) ||
+	    putf(which, "stacktrace-depth", "32") ||
+	    putf(which, "task-filter", "N") ||
+	    putf(which, "interval", "1") ||
+	    putf(which, "times", "-1") ||
+	    putf(which, "space", "0") ||
+	    putf(which, "verbose", "0") ||
+	    putf(which, "ignore-gfp-wait", "N"))
+		return -1;
+	/* Pages come as order 0 and __GFP_HIGHMEM: fail those too. */
+	if (!strcmp(which, "fail_page_alloc") &&
+	    (putf(which, "ignore-gfp-highmem", "N") ||
+	     putf(which, "min-order", "0")))
+		return -1;
+	return putf(which, "probability", p);
+}
+
+static void stop_injection(void)
+{
+	putf("failslab", "probability", "0");
+	putf("fail_page_alloc", "probability", "0");
+}
+
+static int have_injection(void)
+{
+	return !access(DBG "failslab/probability", W_OK) &&
+	       !access(DBG "fail_page_alloc/probability", W_OK);
+}
+
+struct model {
+	int fd;
+	char *map;
+	unsigned char data[VMO_SIZE];
+};
+
+static unsigned int seed;
+static unsigned long injected, ops;
+static long last_r;
+static int last_op;
+
+static unsigned int rnd(unsigned int n)
+{
+	return (unsigned int)rand_r(&seed) % n;
+}
+
+static int expected_failure(long r)
+{
+	if (r == -ENOMEM || r == -EFAULT || r == -EINTR) {
+		injected++;
+		return 1;
+	}
+	return 0;
+}
+
+/* One random operation; 0, or -1 if the module misbehaved. */
+static int step(struct model *m)
+{
+	static unsigned char buf[VMO_SIZE];
+	unsigned int off = rnd(VMO_SIZE), len = 1 + rnd(VMO_SIZE - off);
+	unsigned int i;
+	size_t done;
+	long r;
+
+	ops++;
+	last_op = rnd(6);
+	switch (last_op) {
+	case 0:	/* write */
+		memset(buf, (int)(ops & 0xff) | 1, len);
+		r = zt_ret(pwrite(m->fd, buf, len, off));
+		last_r = r;
+		if (r > 0)
+			memcpy(m->data + off, buf, r);
+		else if (!expected_failure(r))
+			return -1;
+		if (r > 0 && r < len)
+			injected++;	/* a short write: stopped by a failure */
+		return 0;
+	case 1:	/* commit */
+		r = zt_op(m->fd, ZVMO_OP_COMMIT, off, len);
+		last_r = r;
+		return r && !expected_failure(r) ? -1 : 0;
+	case 2:	/* decommit whole pages */
+		off &= ~(PAGE - 1);
+		len = (len + PAGE - 1) & ~(PAGE - 1);
+		if (off + len > VMO_SIZE)
+			len = VMO_SIZE - off;
+		r = zt_op(m->fd, ZVMO_OP_DECOMMIT, off, len);
+		last_r = r;
+		if (r)
+			return -1;	/* frees only: must not fail */
+		memset(m->data + off, 0, len);
+		return 0;
+	case 3:	/* zero */
+		r = zt_op(m->fd, ZVMO_OP_ZERO, off, len);
+		last_r = r;
+		if (r)
+			return -1;
+		memset(m->data + off, 0, len);
+		return 0;
+	case 4:	/* through the mapping: faults retry until they succeed */
+		for (i = 0; i < 4; i++) {
+			off = rnd(VMO_SIZE);
+			m->map[off] = (char)(ops | 1);
+			m->data[off] = (unsigned char)(ops | 1);
+		}
+		return 0;
+	default: /* read back and check everything */
+		/*
+		 * Copying into our buffer can fault, and that allocation,
+		 * made under zvmo, may be failed too: a short read or EFAULT
+		 * is then retried from where it stopped.
+		 */
+		for (done = 0, i = 0; done < VMO_SIZE && i < 100; i++) {
+			r = zt_ret(pread(m->fd, buf + done, VMO_SIZE - done,
+					 done));
+			last_r = r;
+			if (r > 0) {
+				if (done + r < VMO_SIZE)
+					injected++;
+				done += r;
+			} else if (!expected_failure(r)) {
+				return -1;
+			}
+		}
+		if (done != VMO_SIZE)
+			return -1;
+		for (i = 0; i < VMO_SIZE; i++)
+			if (buf[i] != m->data[i]) {
+				fprintf(stderr, "# byte %u: %#x, model %#x\n",
+					i, buf[i], m->data[i]);
+				return -1;
+			}
+		return memcmp(m->map, m->data, VMO_SIZE) ? -1 : 0;
+	}
+}
+
+/* Create, run, close, repeatedly; creation itself may fail cleanly. */
+static int workload(int seconds)
+{
+	time_t until = time(NULL) + seconds;
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return -1;
+	while (time(NULL) < until) {
+		int i;
+
+		m->fd = zt_create(VMO_SIZE, 0, 0);
+		if (m->fd < 0) {
+			if (!expected_failure(m->fd))
+				return -1;
+			continue;
+		}
+		m->map = mmap(NULL, VMO_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, m->fd, 0);
+		if (m->map == MAP_FAILED)
+			return -1;
+		memset(m->data, 0, sizeof(m->data));
+		for (i = 0; i < 200; i++)
+			if (step(m)) {
+				fprintf(stderr,
+					"# op %lu (kind %d) misbehaved: %ld\n",
+					ops, last_op, last_r);
+				return -1;
+			}
+		munmap(m->map, VMO_SIZE);
+		close(m->fd);
+	}
+	free(m);
+	return 0;
+}
+
+FIXTURE(inject) {
+	struct zvmo_stats before;
+};
+
+FIXTURE_VARIANT(inject) {
+	const char *which[2];
+	int percent;
+};
+
+FIXTURE_VARIANT_ADD(inject, slab) {
+	.which = { "failslab" }, .percent = 10,
+};
+FIXTURE_VARIANT_ADD(inject, page_alloc) {
+	.which = { "fail_page_alloc" }, .percent = 10,
+};
+FIXTURE_VARIANT_ADD(inject, both_often) {
+	.which = { "failslab", "fail_page_alloc" }, .percent = 30,
+};
+
+FIXTURE_SETUP(inject)
+{
+	int i;
+
+	if (!have_injection())
+		SKIP(return, "the kernel has no failslab/fail_page_alloc");
+	ASSERT_EQ(0, zt_stats(&self->before));
+	seed = (unsigned int)time(NULL);
+	if (getenv("ZVMO_SEED"))
+		seed = (unsigned int)strtoul(getenv("ZVMO_SEED"), NULL, 0);
+	TH_LOG("seed %u", seed);
+	for (i = 0; i < 2 && variant->which[i]; i++)
+		ASSERT_EQ(0, setup_injection(variant->which[i],
+					     variant->percent));
+}
+
+FIXTURE_TEARDOWN(inject)
+{
+	stop_injection();
+}
+
+TEST_F(inject, workload)
+{
+	struct zvmo_stats after;
+
+	injected = ops = 0;
+	ASSERT_EQ(0, workload(5));
+	stop_injection();
+	TH_LOG("%lu operations, %lu failures seen", ops, injected);
+	/* The injection really hit zvmo's allocations. */
+	ASSERT_LT(0, injected);
+	ASSERT_EQ(0, zt_stats(&after));
+	ASSERT_EQ(self->before.vmos, after.vmos);
+	ASSERT_EQ(self->before.handles, after.handles);
+	ASSERT_EQ(self->before.pages, after.pages);
+	ASSERT_EQ(self->before.page_list_nodes, after.page_list_nodes);
+}
+
+TEST_HARNESS_MAIN
