@@ -507,6 +507,30 @@ TEST(ten_thousand_vmos)
 	ASSERT_EQ(before.page_list_nodes, after.page_list_nodes);
 }
 
+TEST(no_reopen_through_proc)
+{
+	struct zvmo_vmo_info info;
+	char path[64];
+	int fd, ro, again;
+
+	fd = zt_create(PAGE, 0, 0);
+	ASSERT_LE(0, fd);
+	ro = zt_dup(fd, ZVMO_RIGHT_READ, 0);
+	ASSERT_LE(0, ro);
+	/* A read-only handle cannot be reopened into a writable one. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ro);
+	again = open(path, O_RDWR);
+	if (again >= 0) {
+		/* If the open works, it must not be a VMO handle. */
+		EXPECT_EQ(-ENOTTY, zt_info(again, &info));
+		EXPECT_EQ(-1, write(again, "x", 1));
+		close(again);
+	}
+	ASSERT_EQ(-1, again);
+	close(ro);
+	close(fd);
+}
+
 TEST(device_is_world_usable)
 {
 	struct stat st;
