@@ -3,7 +3,8 @@
 # zvmo: Zircon-style virtual memory objects for Linux.
 #
 #   make            module (for the running kernel, or every kernel with
-#                   headers under /lib/modules), libzvmo, tools, selftests
+#                   headers under /lib/modules), libzvmo, tools, selftests,
+#                   benchmarks and host tests
 #   make KDIR=DIR   the module for the kernel build tree DIR only
 #   make check      host tests, then the kselftests in a VM on 6.1 and 6.12
 #   make check-debug the kselftests on a KASAN/lockdep/kmemleak kernel built
@@ -28,7 +29,7 @@ endif
 # The kernels make check boots: every supported one installed under /boot.
 check_kdirs = $(foreach k,$(shell scripts/kernels.sh),/lib/modules/$(k)/build)
 
-all: module userlib selftests tools
+all: module userlib selftests tools benches hosttests
 
 deps:
 	@scripts/deps.sh
@@ -46,6 +47,12 @@ selftests: userlib deps
 
 tools: userlib
 	$(MAKE) -C tools
+
+benches: userlib
+	$(MAKE) -C bench
+
+hosttests:
+	$(MAKE) -C tools/testing/host all
 
 check: deps userlib
 	@set -e; for k in $(check_kdirs); do scripts/build-module.sh $$k; done
@@ -75,4 +82,4 @@ clean:
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module userlib selftests tools check check-debug demo bench lint clean
+.PHONY: all deps module userlib selftests tools benches hosttests check check-debug demo bench lint clean
