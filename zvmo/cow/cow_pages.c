@@ -794,13 +794,14 @@ out_unlock:
 #define ZVMO_FAULT_AROUND	16
 
 /*
- * Map the committed pages around a read fault too, as the page cache's
- * fault-around does, so reading a mapping costs a fault per block rather
- * than per page. Pages are inserted under the hierarchy lock, so a removal
- * either came first (and they are not found) or comes after and unmaps
- * them. Entries that exist already are left alone.
+ * Map the committed pages of a read fault's block, the faulting page among
+ * them, as the page cache's fault-around does, so reading a mapping costs
+ * a fault per block rather than per page. Pages are inserted under the
+ * hierarchy lock, so a removal either came first (and they are not found)
+ * or comes after and unmaps them. Entries that exist already are left
+ * alone. Returns true if the faulting address is mapped now.
  */
-static void zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
+static bool zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
 				  struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -809,16 +810,18 @@ static void zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
 				  vma->vm_start);
 	unsigned long end = min(start + span, vma->vm_end);
 	struct page *pages[ZVMO_FAULT_AROUND];
-	unsigned long addr, run_addr = 0, num;
+	unsigned long addr, run_addr = 0, num, done, at;
 	struct zvmo_pl_slot *slot;
 	unsigned int n = 0, i;
+	bool mapped = false;
+	int err;
 	u64 off;
 
 	mutex_lock(&cow->hier->lock);
 	for (addr = start; addr <= end; addr += PAGE_SIZE) {
 		struct page *page = NULL;
 
-		if (addr < end && addr != vmf->address) {
+		if (addr < end) {
 			off = ((u64)vmf->pgoff << PAGE_SHIFT) +
 			      (addr - vmf->address);
 			slot = off < cow->size ?
@@ -832,15 +835,20 @@ static void zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
 			continue;
 		}
 		/* A run ended: insert it, stepping over present entries. */
-		for (i = 0; i < n; i += num ? num : 1) {
+		at = (vmf->address - run_addr) >> PAGE_SHIFT;
+		for (i = 0; i < n; i += done + 1) {
 			num = n - i;
-			vm_insert_pages(vma, run_addr + i * PAGE_SIZE,
-					pages + i, &num);
-			num = n - i - num;
+			err = vm_insert_pages(vma, run_addr + i * PAGE_SIZE,
+					      pages + i, &num);
+			done = n - i - num;
+			if (vmf->address >= run_addr && at >= i &&
+			    (at < i + done || (at == i + done && err == -EBUSY)))
+				mapped = true;
 		}
 		n = 0;
 	}
 	mutex_unlock(&cow->hier->lock);
+	return mapped;
 }
 
 /**
@@ -852,20 +860,21 @@ static void zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
  * The page is returned in vmf->page, locked and with a reference, for the
  * core mm to map (and copy, for a private mapping's write). A hole that is
  * not written through a shared mapping gives the zero page, mapped
- * read-only, and commits nothing. Past the end is SIGBUS. A read fault
- * also maps the committed pages around it.
+ * read-only, and commits nothing. Past the end is SIGBUS. A read fault of
+ * a committed page maps it, and the committed pages around it, itself.
  *
  * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
  * the page lock.
- * Return: VM_FAULT_LOCKED, VM_FAULT_SIGBUS or VM_FAULT_OOM.
+ * Return: VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS or
+ * VM_FAULT_OOM.
  */
 vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
 			  bool shared_write)
 {
 	vm_fault_t ret = 0;
 
-	if (!(vmf->flags & FAULT_FLAG_WRITE))
-		zvmo_cow_fault_around(cow, vmf);
+	if (!(vmf->flags & FAULT_FLAG_WRITE) && zvmo_cow_fault_around(cow, vmf))
+		return VM_FAULT_NOPAGE;
 	vmf->page = zvmo_cow_fault_page(cow, (u64)vmf->pgoff << PAGE_SHIFT,
 					shared_write, &ret);
 	return vmf->page ? VM_FAULT_LOCKED : ret;
