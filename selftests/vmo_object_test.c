@@ -74,7 +74,8 @@ TEST_F(sizes, create)
 	ASSERT_EQ(variant->want, info.size);
 	ASSERT_EQ(variant->want, info.content_size);
 	ASSERT_EQ(ZVMO_INFO_PAGED, info.flags);
-	ASSERT_EQ(ZVMO_RIGHTS_ALL, info.rights);
+	/* Every right but resize, which only resizable VMOs give. */
+	ASSERT_EQ(ZVMO_RIGHTS_ALL & ~ZVMO_RIGHT_RESIZE, info.rights);
 	ASSERT_EQ(0, info.committed_bytes);
 	ASSERT_EQ(0, fstat(self->fd, &st));
 	ASSERT_EQ(variant->want, (uint64_t)st.st_size);
@@ -111,6 +112,7 @@ TEST(resizable_flag)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, zt_info(fd, &info));
 	ASSERT_EQ(ZVMO_INFO_PAGED | ZVMO_INFO_RESIZABLE, info.flags);
+	ASSERT_EQ(ZVMO_RIGHTS_ALL, info.rights);
 	close(fd);
 }
 
@@ -281,6 +283,8 @@ TEST(dup_rights)
 	/* Rights only shrink. */
 	ASSERT_EQ(-EINVAL, zt_dup(d, ro | ZVMO_RIGHT_WRITE, 0));
 	ASSERT_EQ(-EINVAL, zt_dup(fd, ZVMO_RIGHTS_ALL | (1U << 20), 0));
+	/* Not resizable: no resize right to give. */
+	ASSERT_EQ(-EINVAL, zt_dup(fd, ZVMO_RIGHT_RESIZE, 0));
 	d2 = zt_dup(d, ZVMO_RIGHT_SAME_RIGHTS, 0);
 	ASSERT_LE(0, d2);
 	ASSERT_EQ(0, zt_info(d2, &b));

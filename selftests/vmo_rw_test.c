@@ -346,10 +346,16 @@ TEST(resize_needs_resizable)
 {
 	int fd = zt_create(PAGE, 0, 0);
 	struct zvmo_set_size s = { .argsz = sizeof(s), .size = PAGE, .flags = 1 };
+	int ro;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EPERM, zt_set_size(fd, 2 * PAGE));
 	ASSERT_EQ(PAGE, zt_size(fd));
+	/* Zircon's order: the write right first, then resizability. */
+	ro = zt_dup(fd, ZVMO_RIGHT_READ, 0);
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(-EACCES, zt_set_size(ro, 2 * PAGE));
+	close(ro);
 	close(fd);
 	fd = zt_create(PAGE, ZVMO_VMO_RESIZABLE, 0);
 	ASSERT_LE(0, fd);

@@ -179,8 +179,12 @@ static long zvmo_ioc_set_size(struct zvmo_handle *h, void __user *uarg)
 		return err;
 	if (args.flags)
 		return -EINVAL;
-	if ((h->rights & (ZVMO_RIGHT_WRITE | ZVMO_RIGHT_RESIZE)) !=
-	    (ZVMO_RIGHT_WRITE | ZVMO_RIGHT_RESIZE))
+	/* Zircon's order: the write right, resizability, the resize right. */
+	if (!(h->rights & ZVMO_RIGHT_WRITE))
+		return -EACCES;
+	if (!(h->vmo->options & ZVMO_VMO_RESIZABLE))
+		return -EPERM;
+	if (!(h->rights & ZVMO_RIGHT_RESIZE))
 		return -EACCES;
 
 	return zvmo_vmo_set_size(h->vmo, args.size);

@@ -75,6 +75,7 @@ static long zvmo_dev_vmo_create(void __user *uarg)
 	struct zvmo_vmo_create args;
 	struct zvmo_vmo *vmo;
 	int err, fd;
+	u32 rights;
 
 	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
 	if (err)
@@ -88,7 +89,11 @@ static long zvmo_dev_vmo_create(void __user *uarg)
 	if (err)
 		return err;
 
-	fd = zvmo_handle_install(vmo, ZVMO_RIGHTS_ALL, args.fd_flags);
+	/* As Zircon: only a resizable VMO's handle can resize it. */
+	rights = ZVMO_RIGHTS_ALL;
+	if (!(args.options & ZVMO_VMO_RESIZABLE))
+		rights &= ~ZVMO_RIGHT_RESIZE;
+	fd = zvmo_handle_install(vmo, rights, args.fd_flags);
 	/* The handle has its own reference, or failed and there is none. */
 	zvmo_vmo_put(vmo);
 	return fd;
