@@ -78,6 +78,17 @@ static inline int zt_set_size(int fd, uint64_t size)
 	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_SET_SIZE, &s));
 }
 
+static inline int zt_child(int fd, uint32_t options, uint64_t off,
+			   uint64_t size)
+{
+	struct zvmo_vmo_create_child c = {
+		.argsz = sizeof(c), .options = options, .offset = off,
+		.size = size, .fd_flags = ZVMO_FD_CLOEXEC,
+	};
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_CREATE_CHILD, &c));
+}
+
 static inline uint64_t zt_size(int fd)
 {
 	struct zvmo_vmo_info info;

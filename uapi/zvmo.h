@@ -41,6 +41,21 @@
 #define ZVMO_VMO_RESIZABLE	(1U << 0)
 #define ZVMO_VMO_DISCARDABLE	(1U << 1)	/* not supported yet */
 
+/*
+ * Options of struct zvmo_vmo_create_child: exactly one type
+ * (ZVMO_CHILD_SNAPSHOT, ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+ * ZVMO_CHILD_SNAPSHOT_MODIFIED, ZVMO_CHILD_SLICE or ZVMO_CHILD_REFERENCE),
+ * with ZVMO_CHILD_RESIZABLE or ZVMO_CHILD_NO_WRITE. The values are
+ * Zircon's ZX_VMO_CHILD_*.
+ */
+#define ZVMO_CHILD_SNAPSHOT			(1U << 0)
+#define ZVMO_CHILD_RESIZABLE			(1U << 2)
+#define ZVMO_CHILD_SLICE			(1U << 3)
+#define ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE	(1U << 4)
+#define ZVMO_CHILD_NO_WRITE			(1U << 5)
+#define ZVMO_CHILD_REFERENCE			(1U << 6)
+#define ZVMO_CHILD_SNAPSHOT_MODIFIED		(1U << 7)
+
 /* fd_flags of every call that makes a descriptor. */
 #define ZVMO_FD_CLOEXEC		(1U << 0)
 
@@ -114,6 +129,46 @@ struct zvmo_vmo_create {
 };
 
 /**
+ * struct zvmo_vmo_create_child - argument of ZVMO_IOC_VMO_CREATE_CHILD
+ * @argsz: sizeof(struct zvmo_vmo_create_child)
+ * @options: ZVMO_CHILD_* options
+ * @offset: page-aligned offset of the child in the parent
+ * @size: size of the child in bytes, rounded up to a whole page; its
+ *	content size is @size as given
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ * @reserved: must be zero
+ *
+ * Needs ZVMO_RIGHT_DUPLICATE and ZVMO_RIGHT_READ on the parent. Returns the
+ * child's descriptor. Its rights are the parent descriptor's plus
+ * ZVMO_RIGHT_GET_PROPERTY and ZVMO_RIGHT_SET_PROPERTY; a snapshot also gets
+ * ZVMO_RIGHT_WRITE and loses ZVMO_RIGHT_EXECUTE; ZVMO_CHILD_NO_WRITE takes
+ * ZVMO_RIGHT_WRITE away; ZVMO_RIGHT_RESIZE is there exactly when the child
+ * is resizable.
+ *
+ * A snapshot reads as a copy of [@offset, @offset + @size) of the parent
+ * made at once (zeros past the parent's end), and neither side sees the
+ * other's later writes; it costs nothing until one side writes. A slice is
+ * a window onto the parent's own pages, inside the parent. A reference
+ * (@offset and @size zero) is the whole parent: same pages, same size.
+ *
+ * Errors, as Zircon's: EINVAL for unknown, missing or conflicting options,
+ * an unaligned @offset, a slice not inside its parent, a reference with a
+ * range, or a snapshot whose offset from its root would overflow; ERANGE if
+ * @offset + @size overflows or the size is past ZVMO_VMO_MAX_SIZE;
+ * EOPNOTSUPP for a slice of a resizable VMO, a snapshot of a slice, a
+ * resizable reference of a VMO that is not resizable, or a reference of a
+ * slice; EACCES for missing rights.
+ */
+struct zvmo_vmo_create_child {
+	__u32 argsz;
+	__u32 options;
+	__u64 offset;
+	__u64 size;
+	__u32 fd_flags;
+	__u32 reserved;
+};
+
+/**
  * struct zvmo_stats - argument of ZVMO_IOC_STATS: module-wide counters
  * @argsz: sizeof(struct zvmo_stats)
  * @reserved: must be zero
@@ -146,7 +201,8 @@ struct zvmo_stats {
  * @parent_koid: koid of the VMO this one is a child of, or 0
  * @num_children: live children
  * @num_mappings: live mappings
- * @share_count: VMOs that share this one's pages
+ * @share_count: address spaces (processes) the VMO is mapped into; at
+ *	least 1, as Zircon counts it
  * @cache_policy: ZVMO_CACHE_*
  * @pad: zero
  * @committed_bytes: committed pages this VMO can reach
@@ -271,5 +327,7 @@ struct zvmo_content_size {
 #define ZVMO_IOC_VMO_SET_NAME	_IOW(ZVMO_IOC_MAGIC, 0x44, struct zvmo_name)
 #define ZVMO_IOC_VMO_SET_CONTENT_SIZE \
 	_IOW(ZVMO_IOC_MAGIC, 0x45, struct zvmo_content_size)
+#define ZVMO_IOC_VMO_CREATE_CHILD \
+	_IOW(ZVMO_IOC_MAGIC, 0x46, struct zvmo_vmo_create_child)
 
 #endif /* _UAPI_ZVMO_H */

@@ -64,6 +64,21 @@ ZVMO_EXPORT int zvmo_vmo_create(uint64_t size, uint32_t options,
 	return zvmo_ret(ioctl(dev, ZVMO_IOC_VMO_CREATE, &args));
 }
 
+ZVMO_EXPORT int zvmo_vmo_create_child(int vmo, uint32_t options,
+				      uint64_t offset, uint64_t size,
+				      uint32_t fd_flags)
+{
+	struct zvmo_vmo_create_child args = {
+		.argsz = sizeof(args),
+		.options = options,
+		.offset = offset,
+		.size = size,
+		.fd_flags = fd_flags,
+	};
+
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_CREATE_CHILD, &args));
+}
+
 ZVMO_EXPORT int zvmo_vmo_info(int vmo, struct zvmo_vmo_info *info)
 {
 	if (!info)

@@ -138,6 +138,21 @@ ZX_EXPORT zx_status_t zx_vmo_create(uint64_t size, uint32_t options,
 					     ZVMO_FD_CLOEXEC), out);
 }
 
+/*
+ * The option bits are Zircon's own; the module checks them in Zircon's
+ * order, after the handle and its rights.
+ */
+ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle,
+					  uint32_t options, uint64_t offset,
+					  uint64_t size, zx_handle_t *out)
+{
+	if (!out)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_new_handle(zvmo_vmo_create_child(handle, options, offset,
+						   size, ZVMO_FD_CLOEXEC),
+			     out);
+}
+
 ZX_EXPORT zx_status_t zx_vmo_read(zx_handle_t handle, void *buffer,
 				  uint64_t offset, size_t buffer_size)
 {

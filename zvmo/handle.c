@@ -134,6 +134,52 @@ static long zvmo_ioc_dup(struct zvmo_handle *h, void __user *uarg)
 	return zvmo_handle_install(h->vmo, rights, args.fd_flags);
 }
 
+/* Zircon's rights for a child made through a handle with @rights. */
+static u32 zvmo_child_rights(u32 rights, u32 options)
+{
+	u32 snapshot = ZVMO_CHILD_SNAPSHOT |
+		       ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE |
+		       ZVMO_CHILD_SNAPSHOT_MODIFIED;
+
+	rights |= ZVMO_RIGHT_GET_PROPERTY | ZVMO_RIGHT_SET_PROPERTY;
+	if (options & ZVMO_CHILD_NO_WRITE) {
+		rights &= ~ZVMO_RIGHT_WRITE;
+	} else if (options & snapshot) {
+		rights |= ZVMO_RIGHT_WRITE;
+		rights &= ~ZVMO_RIGHT_EXECUTE;
+	}
+	return rights & ~ZVMO_RIGHT_RESIZE;
+}
+
+static long zvmo_ioc_create_child(struct zvmo_handle *h, void __user *uarg)
+{
+	struct zvmo_vmo_create_child args;
+	struct zvmo_vmo *child;
+	u32 rights;
+	int err, fd;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
+		return -EINVAL;
+	if ((h->rights & (ZVMO_RIGHT_DUPLICATE | ZVMO_RIGHT_READ)) !=
+	    (ZVMO_RIGHT_DUPLICATE | ZVMO_RIGHT_READ))
+		return -EACCES;
+
+	err = zvmo_vmo_create_child(h->vmo, args.options, args.offset,
+				    args.size, &child);
+	if (err)
+		return err;
+	rights = zvmo_child_rights(h->rights, args.options);
+	if (child->options & ZVMO_VMO_RESIZABLE &&
+	    (args.options & ZVMO_CHILD_RESIZABLE))
+		rights |= ZVMO_RIGHT_RESIZE;
+	fd = zvmo_handle_install(child, rights, args.fd_flags);
+	zvmo_vmo_put(child);
+	return fd;
+}
+
 static long zvmo_ioc_set_name(struct zvmo_handle *h, void __user *uarg)
 {
 	struct zvmo_name args;
@@ -240,6 +286,8 @@ static long zvmo_vmo_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_ioc_set_size(h, uarg);
 	case ZVMO_IOC(ZVMO_IOC_VMO_OP_RANGE):
 		return zvmo_ioc_op_range(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_CREATE_CHILD):
+		return zvmo_ioc_create_child(h, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -11,7 +11,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
-#include "cow/cow_pages.h"
+#include "cow/cow_mm.h"
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"

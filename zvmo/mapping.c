@@ -2,17 +2,18 @@
 /*
  * Mappings of VMOs.
  *
- * Faults use the core mm's own path: ->fault returns the VMO's page in
- * vmf->page, locked, and the core maps it (and, in a private mapping,
- * copies it on write) with the usual rmap and reference counting, so a page
- * the VMO frees stays alive for as long as a page table holds it. Holes are
- * mapped read-only to a zero page of the module's own and cost nothing;
- * ->page_mkwrite turns a write to it through a shared mapping into a
- * commit. (The kernel's shared zero page is not allowed in shared writable
- * mappings since 6.10.) A read fault also maps the committed pages around
- * it with vm_insert_pages() (hence VM_MIXEDMAP): ->map_pages would run
- * under RCU, where the hierarchy lock cannot be taken. Whenever the page
- * at an offset changes, zvmo/cow unmaps it from the VMO's address space.
+ * Faults map the VMO's pages with vm_insert_pages() (hence VM_MIXEDMAP)
+ * under the hierarchy lock, as normal pages with rmap and reference
+ * counts, so a page the VMO frees stays alive for as long as a page table
+ * holds it. Entries start read-only; ->page_mkwrite lets the core make
+ * the VMO's own pages writable, and turns a write to anything else (an
+ * ancestor's page of a snapshot, or the zero page of the module's own that
+ * holes show) into a fork or a commit. (The kernel's shared zero page is
+ * not allowed in shared writable mappings since 6.10.) A read fault maps
+ * the pages around it too: ->map_pages would run under RCU, where the
+ * hierarchy lock cannot be taken. Whenever the page at an offset changes,
+ * zvmo/cow unmaps it from the address space of every VMO that shows it.
+ * A private mapping's write gets the page for the core to copy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,7 +21,7 @@
 #include <linux/mm.h>
 
 #include "compat.h"
-#include "cow/cow_pages.h"
+#include "cow/cow_mm.h"
 #include "handle.h"
 #include "mapping.h"
 #include "vmo.h"
@@ -32,28 +33,84 @@ static struct zvmo_vmo *zvmo_vma_vmo(struct vm_area_struct *vma)
 	return h->vmo;
 }
 
+/* Count a mapping of @vmo in @mm in (@delta 1) or out (-1). */
+static void zvmo_mapping_count_mm(struct zvmo_vmo *vmo, struct mm_struct *mm,
+				  long delta)
+{
+	unsigned int i, free = ARRAY_SIZE(vmo->mms);
+
+	spin_lock(&vmo->mms_lock);
+	for (i = 0; i < ARRAY_SIZE(vmo->mms); i++) {
+		if (vmo->mms[i].mm == mm)
+			break;
+		if (!vmo->mms[i].mm && free == ARRAY_SIZE(vmo->mms))
+			free = i;
+	}
+	if (i == ARRAY_SIZE(vmo->mms) && delta > 0)
+		i = free;
+	if (i < ARRAY_SIZE(vmo->mms)) {
+		vmo->mms[i].mm = mm;
+		vmo->mms[i].n += delta;
+		if (!vmo->mms[i].n)
+			vmo->mms[i].mm = NULL;
+	} else {
+		vmo->mms_more += delta;
+	}
+	spin_unlock(&vmo->mms_lock);
+}
+
+/**
+ * zvmo_mapping_share_count() - address spaces a VMO is mapped into
+ * @vmo: the VMO
+ *
+ * Zircon's share_count: each address space counts once, and an unmapped
+ * VMO counts as 1. Past the first few address spaces, the others count by
+ * mappings, so this is an estimate, as Zircon's is.
+ *
+ * Context: Any context.
+ * Return: the count, at least 1.
+ */
+u64 zvmo_mapping_share_count(struct zvmo_vmo *vmo)
+{
+	u64 n = 0;
+	unsigned int i;
+
+	spin_lock(&vmo->mms_lock);
+	for (i = 0; i < ARRAY_SIZE(vmo->mms); i++)
+		n += !!vmo->mms[i].mm;
+	n += vmo->mms_more;
+	spin_unlock(&vmo->mms_lock);
+	return max_t(u64, n, 1);
+}
+
 static void zvmo_vm_open(struct vm_area_struct *vma)
 {
-	atomic_long_inc(&zvmo_vma_vmo(vma)->num_mappings);
+	struct zvmo_vmo *vmo = zvmo_vma_vmo(vma);
+
+	atomic_long_inc(&vmo->num_mappings);
+	zvmo_mapping_count_mm(vmo, vma->vm_mm, 1);
 }
 
 static void zvmo_vm_close(struct vm_area_struct *vma)
 {
-	atomic_long_dec(&zvmo_vma_vmo(vma)->num_mappings);
+	struct zvmo_vmo *vmo = zvmo_vma_vmo(vma);
+
+	atomic_long_dec(&vmo->num_mappings);
+	zvmo_mapping_count_mm(vmo, vma->vm_mm, -1);
 }
 
 static vm_fault_t zvmo_vm_fault(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	bool shared_write = (vmf->flags & FAULT_FLAG_WRITE) &&
-			    (vma->vm_flags & VM_SHARED);
+	struct zvmo_vmo *vmo = zvmo_vma_vmo(vmf->vma);
 
-	return zvmo_cow_fault(zvmo_vma_vmo(vma)->cow, vmf, shared_write);
+	return zvmo_cow_fault(vmo->cow, &vmo->view, vmf);
 }
 
 static vm_fault_t zvmo_vm_page_mkwrite(struct vm_fault *vmf)
 {
-	return zvmo_cow_fault_mkwrite(zvmo_vma_vmo(vmf->vma)->cow, vmf);
+	struct zvmo_vmo *vmo = zvmo_vma_vmo(vmf->vma);
+
+	return zvmo_cow_fault_mkwrite(vmo->cow, &vmo->view, vmf);
 }
 
 static const struct vm_operations_struct zvmo_vm_ops = {

@@ -10,11 +10,59 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "cow/cow_pages.h"
+#include "cow/cow_mm.h"
 #include "fs.h"
+#include "mapping.h"
 #include "vmo.h"
 
 static atomic64_t zvmo_next_koid = ATOMIC64_INIT(1024);
+
+/* Guards the parent and children links of all VMOs. */
+static DEFINE_MUTEX(zvmo_family_lock);
+
+/*
+ * A VMO around @cow (a new leaf it owns, or with @source, the leaf of
+ * @source it looks into through a window of @view_len bytes at
+ * @view_off, U64_MAX for all of it).
+ */
+static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
+				       struct zvmo_vmo *source, u64 view_off,
+				       u64 view_len, u64 size, u32 options)
+{
+	struct zvmo_vmo *vmo;
+	struct inode *inode;
+
+	vmo = kzalloc(sizeof(*vmo), GFP_KERNEL_ACCOUNT);
+	if (!vmo)
+		return ERR_PTR(-ENOMEM);
+	inode = zvmo_fs_new_inode();
+	if (IS_ERR(inode)) {
+		kfree(vmo);
+		return ERR_CAST(inode);
+	}
+	inode->i_private = vmo;
+	inode->i_size = size;
+
+	kref_init(&vmo->ref);
+	vmo->koid = atomic64_inc_return(&zvmo_next_koid);
+	vmo->options = options;
+	vmo->inode = inode;
+	vmo->cow = cow;
+	vmo->source = source;
+	if (source)
+		zvmo_vmo_get(source);
+	vmo->view.mapping = inode->i_mapping;
+	vmo->view.offset = view_off;
+	vmo->view.len = view_len;
+	INIT_LIST_HEAD(&vmo->children);
+	INIT_LIST_HEAD(&vmo->sibling);
+	mutex_init(&vmo->lock);
+	spin_lock_init(&vmo->mms_lock);
+	vmo->content_size = size;
+	zvmo_cow_view_add(cow, &vmo->view);
+	atomic_long_inc(&zvmo_counters.vmos);
+	return vmo;
+}
 
 /**
  * zvmo_vmo_create() - make a VMO
@@ -28,9 +76,8 @@ static atomic64_t zvmo_next_koid = ATOMIC64_INIT(1024);
  */
 int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 {
+	struct zvmo_cow_pages *cow;
 	struct zvmo_vmo *vmo;
-	struct inode *inode;
-	int err;
 
 	if (options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_DISCARDABLE))
 		return -EINVAL;
@@ -42,48 +89,167 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	if (size > ZVMO_VMO_MAX_SIZE)
 		return -ERANGE;
 
-	vmo = kzalloc(sizeof(*vmo), GFP_KERNEL_ACCOUNT);
-	if (!vmo)
+	cow = zvmo_cow_create(size);
+	if (!cow)
 		return -ENOMEM;
-
-	vmo->cow = zvmo_cow_create(size);
-	if (!vmo->cow) {
-		err = -ENOMEM;
-		goto err_free;
+	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
+	if (IS_ERR(vmo)) {
+		zvmo_cow_destroy(cow);
+		return PTR_ERR(vmo);
 	}
+	*out = vmo;
+	return 0;
+}
 
-	inode = zvmo_fs_new_inode();
-	if (IS_ERR(inode)) {
-		err = PTR_ERR(inode);
-		goto err_cow;
+/* The checks of zvmo_vmo_create_child(), in Zircon's order. */
+static int zvmo_vmo_check_child(struct zvmo_vmo *parent, u32 options,
+				u64 offset, u64 size)
+{
+	u32 type = options & (ZVMO_CHILD_SNAPSHOT | ZVMO_CHILD_SLICE |
+			      ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE |
+			      ZVMO_CHILD_REFERENCE |
+			      ZVMO_CHILD_SNAPSHOT_MODIFIED);
+	u32 known = type | ZVMO_CHILD_RESIZABLE | ZVMO_CHILD_NO_WRITE;
+	u64 end;
+
+	if (options & ~known)
+		return -EINVAL;
+	if ((options & ZVMO_CHILD_NO_WRITE) &&
+	    (options & ZVMO_CHILD_RESIZABLE))
+		return -EINVAL;
+	if (size > ZVMO_VMO_MAX_SIZE || PAGE_ALIGN(size) > ZVMO_VMO_MAX_SIZE)
+		return -ERANGE;
+	size = PAGE_ALIGN(size);
+
+	if (type & ZVMO_CHILD_SLICE) {
+		if (type != ZVMO_CHILD_SLICE ||
+		    (options & ZVMO_CHILD_RESIZABLE))
+			return -EINVAL;
+		if (!PAGE_ALIGNED(offset))
+			return -EINVAL;
+		if (check_add_overflow(offset, size, &end) ||
+		    end > zvmo_vmo_size(parent))
+			return -EINVAL;
+		if (parent->options & ZVMO_VMO_RESIZABLE)
+			return -EOPNOTSUPP;
+		return 0;
 	}
-	inode->i_private = vmo;
-	inode->i_size = size;
-	vmo->cow->mapping = inode->i_mapping;
+	if (type & ZVMO_CHILD_REFERENCE) {
+		if (type != ZVMO_CHILD_REFERENCE)
+			return -EINVAL;
+		if (offset || size)
+			return -EINVAL;
+		if (parent->kind == ZVMO_INFO_SLICE)
+			return -EOPNOTSUPP;
+		if ((options & ZVMO_CHILD_RESIZABLE) &&
+		    !(parent->options & ZVMO_VMO_RESIZABLE))
+			return -EOPNOTSUPP;
+		return 0;
+	}
+	if (hweight32(type) != 1)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(offset))
+		return -EINVAL;
+	if (check_add_overflow(offset, size, &end))
+		return -ERANGE;
+	/* No defined semantics for a snapshot through a window. */
+	if (parent->kind == ZVMO_INFO_SLICE)
+		return -EOPNOTSUPP;
+	return 0;
+}
 
-	kref_init(&vmo->ref);
-	vmo->koid = atomic64_inc_return(&zvmo_next_koid);
-	vmo->options = options;
-	vmo->inode = inode;
-	mutex_init(&vmo->lock);
-	vmo->content_size = size;
-	atomic_long_inc(&zvmo_counters.vmos);
+/**
+ * zvmo_vmo_create_child() - make a snapshot, slice or reference of a VMO
+ * @parent: the VMO
+ * @options: ZVMO_CHILD_* options
+ * @offset: the child's offset in @parent
+ * @size: the child's size, rounded up to a whole page (0 for a reference)
+ * @out: the new VMO, holding one reference
+ *
+ * A snapshot gets a leaf of its own in @parent's hierarchy; all three
+ * snapshot types are full snapshots, as none can be anything else on an
+ * anonymous VMO. A slice and a reference look into @parent's leaf. The
+ * child's name is @parent's.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or the errors struct zvmo_vmo_create_child lists.
+ */
+int zvmo_vmo_create_child(struct zvmo_vmo *parent, u32 options, u64 offset,
+			  u64 size, struct zvmo_vmo **out)
+{
+	struct zvmo_vmo *vmo, *source = parent->source ?: parent;
+	u64 content_size = size;
+	u32 vopts = 0, kind;
+	struct zvmo_cow_pages *cow;
+	int err;
+
+	err = zvmo_vmo_check_child(parent, options, offset, size);
+	if (err)
+		return err;
+	size = PAGE_ALIGN(size);
+	if (options & ZVMO_CHILD_RESIZABLE)
+		vopts |= ZVMO_VMO_RESIZABLE;
+
+	if (options & ZVMO_CHILD_SLICE) {
+		kind = ZVMO_INFO_SLICE;
+		vmo = zvmo_vmo_alloc(parent->cow, source,
+				     parent->view.offset + offset, size, size,
+				     0);
+	} else if (options & ZVMO_CHILD_REFERENCE) {
+		kind = ZVMO_INFO_REFERENCE;
+		content_size = zvmo_vmo_size(parent);
+		vmo = zvmo_vmo_alloc(parent->cow, source, 0, U64_MAX,
+				     content_size, parent->options);
+	} else {
+		kind = ZVMO_INFO_COW_CLONE;
+		err = zvmo_cow_snapshot(parent->cow, offset, size, &cow);
+		if (err)
+			return err;
+		vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, vopts);
+		if (IS_ERR(vmo))
+			zvmo_cow_destroy(cow);
+	}
+	if (IS_ERR(vmo))
+		return PTR_ERR(vmo);
+
+	vmo->kind = kind;
+	vmo->content_size = content_size;
+	vmo->parent_koid = parent->koid;
+	mutex_lock(&parent->lock);
+	memcpy(vmo->name, parent->name, sizeof(vmo->name));
+	mutex_unlock(&parent->lock);
+
+	mutex_lock(&zvmo_family_lock);
+	vmo->parent = parent;
+	list_add_tail(&vmo->sibling, &parent->children);
+	parent->num_children++;
+	mutex_unlock(&zvmo_family_lock);
 
 	*out = vmo;
 	return 0;
-
-err_cow:
-	zvmo_cow_destroy(vmo->cow);
-err_free:
-	kfree(vmo);
-	return err;
 }
 
 static void zvmo_vmo_release(struct kref *ref)
 {
 	struct zvmo_vmo *vmo = container_of(ref, struct zvmo_vmo, ref);
+	struct zvmo_vmo *child, *next;
 
-	zvmo_cow_destroy(vmo->cow);
+	mutex_lock(&zvmo_family_lock);
+	if (vmo->parent) {
+		list_del(&vmo->sibling);
+		vmo->parent->num_children--;
+	}
+	list_for_each_entry_safe(child, next, &vmo->children, sibling) {
+		list_del_init(&child->sibling);
+		child->parent = NULL;
+	}
+	mutex_unlock(&zvmo_family_lock);
+
+	zvmo_cow_view_del(vmo->cow, &vmo->view);
+	if (vmo->source)
+		zvmo_vmo_put(vmo->source);
+	else
+		zvmo_cow_destroy(vmo->cow);
 	iput(vmo->inode);
 	mutex_destroy(&vmo->lock);
 	kfree(vmo);
@@ -110,6 +276,8 @@ void zvmo_vmo_put(struct zvmo_vmo *vmo)
  */
 u64 zvmo_vmo_size(struct zvmo_vmo *vmo)
 {
+	if (vmo->kind == ZVMO_INFO_SLICE)
+		return vmo->view.len;
 	return READ_ONCE(vmo->cow->size);
 }
 
@@ -125,7 +293,7 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 	struct zvmo_cow_counts counts;
 
 	info->koid = vmo->koid;
-	info->flags = ZVMO_INFO_PAGED;
+	info->flags = ZVMO_INFO_PAGED | vmo->kind;
 	if (vmo->options & ZVMO_VMO_RESIZABLE)
 		info->flags |= ZVMO_INFO_RESIZABLE;
 	info->cache_policy = ZVMO_CACHE_CACHED;
@@ -136,17 +304,26 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 	memcpy(info->name, vmo->name, sizeof(info->name));
 	mutex_unlock(&vmo->lock);
 
-	/* Nothing is shared yet: all of it is this VMO's own. */
+	mutex_lock(&zvmo_family_lock);
+	info->parent_koid = vmo->parent_koid;
+	info->num_children = vmo->num_children;
+	mutex_unlock(&zvmo_family_lock);
+
 	zvmo_cow_counts(vmo->cow, &counts);
-	info->committed_bytes = counts.committed;
-	info->committed_private_bytes = counts.committed;
-	info->committed_scaled_bytes = counts.committed;
-	info->populated_bytes = counts.committed;
-	info->populated_private_bytes = counts.committed;
-	info->populated_scaled_bytes = counts.committed;
 	info->metadata_bytes = counts.metadata;
 	info->committed_change_events = counts.commit_events;
-	info->share_count = 1;
+	/* A slice's or a reference's pages are counted in their owner. */
+	if (!vmo->source) {
+		info->committed_bytes = counts.attr.committed;
+		info->committed_private_bytes = counts.attr.private;
+		info->committed_scaled_bytes = counts.attr.scaled;
+		info->populated_bytes = counts.attr.committed;
+		info->populated_private_bytes = counts.attr.private;
+		info->populated_scaled_bytes = counts.attr.scaled;
+	} else {
+		info->metadata_bytes = 0;
+	}
+	info->share_count = zvmo_mapping_share_count(vmo);
 	info->num_mappings = atomic_long_read(&vmo->num_mappings);
 }
 
@@ -250,7 +427,7 @@ ssize_t zvmo_vmo_read(struct zvmo_vmo *vmo, u64 off, struct iov_iter *to)
 	ret = zvmo_vmo_check_rw(vmo, off, iov_iter_count(to), true);
 	if (ret)
 		return ret > 0 ? 0 : ret;
-	return zvmo_cow_read(vmo->cow, off, to);
+	return zvmo_cow_read(vmo->cow, vmo->view.offset + off, to);
 }
 
 /**
@@ -271,7 +448,7 @@ ssize_t zvmo_vmo_write(struct zvmo_vmo *vmo, u64 off, struct iov_iter *from)
 	ret = zvmo_vmo_check_rw(vmo, off, iov_iter_count(from), false);
 	if (ret)
 		return ret;
-	return zvmo_cow_write(vmo->cow, off, from);
+	return zvmo_cow_write(vmo->cow, vmo->view.offset + off, from);
 }
 
 /**
@@ -300,6 +477,8 @@ int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len)
 		return -ERANGE;
 	if (!len)
 		return 0;
+	off += vmo->view.offset;
+	end += vmo->view.offset;
 
 	switch (op) {
 	case ZVMO_OP_COMMIT:

@@ -5,21 +5,36 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "cow/cow_pages.h"
 #include "zvmo.h"
-
-struct zvmo_cow_pages;
 
 /**
  * struct zvmo_vmo - a virtual memory object
  * @ref: references: one per handle (open file)
  * @koid: id unique for the module's life; never reused
- * @options: ZVMO_VMO_* options given at creation; never change
+ * @options: ZVMO_VMO_* options given at creation (for a child: whether
+ *	it is resizable); never change
+ * @kind: 0, or ZVMO_INFO_COW_CLONE, ZVMO_INFO_SLICE or
+ *	ZVMO_INFO_REFERENCE for a child of that kind
  * @inode: the VMO's own inode: its address space is what mappings of every
  *	handle share, and its i_size mirrors the size for fstat()
- * @cow: the pages, and the size, under the hierarchy lock
+ * @cow: the leaf whose pages the VMO reads: its own, or for a slice or a
+ *	reference, that of @source
+ * @source: for a slice or a reference, the VMO that owns @cow; the VMO
+ *	holds a reference to it
+ * @view: the VMO's view of @cow; for a slice, its window
+ * @parent_koid: koid of the VMO this one was made from, or 0
+ * @parent: that VMO while it lives, under zvmo_family_lock
+ * @children: live children, under zvmo_family_lock
+ * @sibling: in the parent's @children
+ * @num_children: length of @children
  * @num_mappings: mappings (VMAs) of the VMO alive
+ * @mms_lock: guards @mms and @mms_more
+ * @mms: address spaces the VMO is mapped into, with their mappings
+ * @mms_more: mappings in address spaces @mms had no room for
  * @lock: guards @content_size, @name and the inode's i_size, and serializes
  *	resizes. Taken before the hierarchy lock.
  * @content_size: the content size property; at most the size
@@ -29,15 +44,31 @@ struct zvmo_vmo {
 	struct kref ref;
 	u64 koid;
 	u32 options;
+	u32 kind;
 	struct inode *inode;
 	struct zvmo_cow_pages *cow;
+	struct zvmo_vmo *source;
+	struct zvmo_cow_view view;
+	u64 parent_koid;
+	struct zvmo_vmo *parent;
+	struct list_head children;
+	struct list_head sibling;
+	unsigned long num_children;
 	atomic_long_t num_mappings;
+	spinlock_t mms_lock;	/* see above */
+	struct {
+		struct mm_struct *mm;
+		unsigned long n;
+	} mms[8];
+	unsigned long mms_more;
 	struct mutex lock;	/* see above */
 	u64 content_size;
 	char name[ZVMO_NAME_LEN];
 };
 
 int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out);
+int zvmo_vmo_create_child(struct zvmo_vmo *parent, u32 options, u64 offset,
+			  u64 size, struct zvmo_vmo **out);
 void zvmo_vmo_put(struct zvmo_vmo *vmo);
 u64 zvmo_vmo_size(struct zvmo_vmo *vmo);
 void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info);

@@ -1,70 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pages of a VMO: commit, decommit, zero, resize, and the byte copies of
- * read() and write().
+ * The copy-on-write hierarchy of VMOs, after Zircon's VmCowPages.
  *
- * Pages are allocated outside the hierarchy lock and inserted under it; user
- * memory is touched only with the lock dropped, holding a reference on the
- * page instead. A page removed from the list is freed only after the lock is
- * released.
+ * Every VMO owns a leaf node. A snapshot of a leaf L makes a hidden node H
+ * that takes L's whole page list (by moving its tree root: O(1)); L and the
+ * new child C become H's two children, and both read through H. A hidden
+ * node is never written: a write in a leaf forks the page it reads down
+ * the path from the node that holds it, one level at a time. At each
+ * hidden node on the way, the page is copied if the other child still
+ * needs it, and the split bit of the side that took a copy is set;
+ * otherwise (the other side has split already, or cannot see the offset)
+ * the page migrates down instead of being copied. So a hierarchy never
+ * holds more pages than full copies of its VMOs would.
+ *
+ * When a child stops seeing a range (it shrank or closed), the pages of
+ * its ancestors that only it could see are freed, level by level upwards.
+ * A hidden node left with one child merges into it: the pages that child
+ * still needs move down (whole page-list nodes at a time, thanks to the
+ * skew every list of the hierarchy shares), and the hidden node goes. So
+ * the depth of a hierarchy is bounded by the VMOs alive, however many came
+ * and went.
+ *
+ * Invariant: if a node has content at an offset, the nearest ancestor
+ * with content at the same place has the split bit of that side set. So
+ * a lookup walking up never meets content its side gave up, and the
+ * leaves that share a page are exactly those whose walk ends at it.
+ *
+ * Everything here runs under the hierarchy lock and allocates only page
+ * list nodes; pages come from a pool the caller fills with the lock
+ * dropped, and freed pages go to a list the caller frees after dropping
+ * it. Mappings are unmapped under the lock, so no fault can map a page
+ * the hierarchy no longer shows at that place.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/gfp.h>
-#include <linux/highmem.h>
+#include <linux/bug.h>
 #include <linux/list.h>
-#include <linux/mm.h>
-#include <linux/pagemap.h>
-#include <linux/rmap.h>
-#include <linux/sched/signal.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
-#include <linux/uio.h>
 
-#include "../zvmo.h"
 #include "cow_pages.h"
 
-/*
- * Pages are charged to the caller's memory cgroup. Past its limit the
- * allocation fails rather than waking the OOM killer: a VMO commit is a
- * request the caller can see fail, like mmap(MAP_POPULATE) of too much.
- */
-#define ZVMO_GFP_PAGE \
-	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 #define ZVMO_GFP_NODE \
 	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* Pages allocated per round trip of the lock when committing. */
-#define ZVMO_COMMIT_BATCH	16
-
-/*
- * The page mappings show for a hole: read-only, never written, never freed
- * while the module is loaded.
- */
-static struct page *zvmo_zero_page;
-
-/**
- * zvmo_cow_create() - pages for a new VMO with a hierarchy of its own
- * @size: size in bytes, page aligned
- *
- * Context: Process context; may sleep.
- * Return: the new object or NULL.
- */
-struct zvmo_cow_pages *zvmo_cow_create(u64 size)
+static inline unsigned int zvmo_cow_side(const struct zvmo_cow_pages *child)
 {
-	struct zvmo_cow_pages *cow;
+	return child->parent->children[1] == child;
+}
 
-	cow = kzalloc(sizeof(*cow), GFP_KERNEL_ACCOUNT);
-	if (!cow)
-		return NULL;
-	cow->hier = kzalloc(sizeof(*cow->hier), GFP_KERNEL_ACCOUNT);
-	if (!cow->hier) {
-		kfree(cow);
-		return NULL;
-	}
-	mutex_init(&cow->hier->lock);
-	refcount_set(&cow->hier->ref, 1);
-	zvmo_page_list_init(&cow->pages, 0);
-	cow->size = size;
+static inline unsigned long zvmo_cow_split(unsigned int side)
+{
+	return side ? ZVMO_COW_SPLIT_RIGHT : ZVMO_COW_SPLIT_LEFT;
+}
+
+/* Whether @child reads through its parent at the parent's offset @poff. */
+static bool zvmo_cow_sees(const struct zvmo_cow_pages *child, u64 poff)
+{
+	return child && poff >= child->parent_offset &&
+	       poff - child->parent_offset < child->parent_limit;
+}
+
+static void zvmo_cow_changed(struct zvmo_cow_pages *cow)
+{
+	cow->hier->gen++;
+}
+
+static struct zvmo_cow_pages *zvmo_cow_alloc_node(void)
+{
+	struct zvmo_cow_pages *cow = kzalloc(sizeof(*cow), GFP_KERNEL_ACCOUNT);
+
+	if (cow)
+		INIT_LIST_HEAD(&cow->views);
 	return cow;
 }
 
@@ -76,851 +84,1107 @@ static void zvmo_hier_put(struct zvmo_hier *hier)
 	}
 }
 
-static struct page *zvmo_alloc_page(bool zero)
+/**
+ * zvmo_cow_create() - the leaf of a new VMO, alone in a new hierarchy
+ * @size: size in bytes, page aligned
+ *
+ * Context: Process context; may sleep.
+ * Return: the leaf or NULL.
+ */
+struct zvmo_cow_pages *zvmo_cow_create(u64 size)
 {
-	struct page *page = alloc_page(ZVMO_GFP_PAGE | (zero ? __GFP_ZERO : 0));
+	struct zvmo_cow_pages *cow = zvmo_cow_alloc_node();
 
-	if (page)
-		atomic_long_inc(&zvmo_counters.pages);
+	if (!cow)
+		return NULL;
+	cow->hier = kzalloc(sizeof(*cow->hier), GFP_KERNEL_ACCOUNT);
+	if (!cow->hier) {
+		kfree(cow);
+		return NULL;
+	}
+	mutex_init(&cow->hier->lock);
+	refcount_set(&cow->hier->ref, 1);
+	cow->hier->gen = 1;
+	zvmo_page_list_init(&cow->pages, 0);
+	cow->size = size;
+	return cow;
+}
+
+/**
+ * zvmo_cow_pool_fill() - allocate pages into @pool until it holds @nr
+ * @pool: the pool
+ * @nr: pages wanted
+ *
+ * Context: Process context, without the hierarchy lock; may sleep.
+ * Return: 0 or -ENOMEM (what was allocated stays in the pool).
+ */
+int zvmo_cow_pool_fill(struct zvmo_cow_pool *pool, unsigned int nr)
+{
+	while (pool->nr < nr) {
+		struct page *page = zvmo_cow_page_alloc();
+
+		if (!page)
+			return -ENOMEM;
+		list_add(&page->lru, &pool->pages);
+		pool->nr++;
+	}
+	return 0;
+}
+
+/**
+ * zvmo_cow_free_list() - free pages linked through page->lru
+ * @freelist: the pages; empty afterwards
+ *
+ * Context: Process context, without the hierarchy lock.
+ */
+void zvmo_cow_free_list(struct list_head *freelist)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, freelist, lru) {
+		list_del(&page->lru);
+		zvmo_cow_page_free(page);
+	}
+}
+
+/**
+ * zvmo_cow_pool_drain() - free what is left in @pool
+ * @pool: the pool
+ *
+ * Context: Process context, without the hierarchy lock.
+ */
+void zvmo_cow_pool_drain(struct zvmo_cow_pool *pool)
+{
+	zvmo_cow_free_list(&pool->pages);
+	pool->nr = 0;
+}
+
+static struct page *zvmo_cow_pool_take(struct zvmo_cow_pool *pool)
+{
+	struct page *page;
+
+	if (WARN_ON_ONCE(!pool->nr))
+		return NULL;
+	page = list_first_entry(&pool->pages, struct page, lru);
+	list_del(&page->lru);
+	pool->nr--;
 	return page;
 }
 
-#ifdef ZVMO_DEBUG
+/* Release callback: a removed page goes to the free list in @ctx. */
+static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
+				  void *ctx)
+{
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	if (page)
+		list_add(&page->lru, ctx);
+}
+
+/* Walk callback: note the offset of the first content, and stop. */
+static int zvmo_cow_first_content(struct zvmo_pl_slot *slot, u64 off,
+				  void *ctx)
+{
+	*(u64 *)ctx = off;
+	return 1;
+}
+
+/* Remove the content of @cow at @off; a page goes to @freelist. */
+static void zvmo_cow_drop(struct zvmo_cow_pages *cow, u64 off,
+			  struct list_head *freelist)
+{
+	struct zvmo_pl_slot old = zvmo_page_list_remove(&cow->pages, off);
+	struct page *page = zvmo_pl_slot_page(&old);
+
+	if (page) {
+		list_add(&page->lru, freelist);
+		cow->nr_pages--;
+		cow->hier->nr_pages--;
+	}
+}
+
+static void zvmo_cow_set_page(struct zvmo_cow_pages *cow,
+			      struct zvmo_pl_slot *slot, struct page *page)
+{
+	zvmo_pl_slot_set_page(slot, page);
+	slot->state = 0;
+	cow->nr_pages++;
+	cow->hier->nr_pages++;
+}
+
+/**
+ * zvmo_cow_find_locked() - the content a node reads at an offset
+ * @cow: the node
+ * @off: the offset, page aligned
+ * @found: filled with the slot and its owner, if there is content
+ *
+ * Walks up from @cow to the first node with content at the place, within
+ * each node's window onto its parent.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: true if content (a page or a marker) was found.
+ */
+bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
+			  struct zvmo_cow_found *found)
+{
+	for (;;) {
+		struct zvmo_pl_slot *slot;
+
+		slot = zvmo_page_list_lookup(&cow->pages, off);
+		if (slot && !zvmo_pl_slot_is_empty(slot)) {
+			found->owner = cow;
+			found->slot = slot;
+			found->owner_off = off;
+			return true;
+		}
+		if (!cow->parent || off >= cow->parent_limit)
+			return false;
+		off += cow->parent_offset;
+		cow = cow->parent;
+	}
+}
+
+/**
+ * zvmo_cow_page_locked() - the page a node reads at an offset
+ * @cow: the node
+ * @off: the offset, page aligned
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the page, or NULL where the node reads zeros.
+ */
+struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
+{
+	struct zvmo_cow_found found;
+
+	if (!zvmo_cow_find_locked(cow, off, &found))
+		return NULL;
+	return zvmo_pl_slot_page(found.slot);
+}
+
+/*
+ * Unmap the parent offset @poff of @child and of every leaf below it that
+ * reads through it, from all their views.
+ */
+static void zvmo_cow_unmap_subtree(struct zvmo_cow_pages *child, u64 poff)
+{
+	struct zvmo_cow_pages *top = child, *cur = child;
+	u64 root_off = poff + child->parent->root_offset;
+
+	for (;;) {
+		u64 off = root_off - cur->root_offset;
+		bool sees = zvmo_cow_sees(cur, off + cur->parent_offset);
+
+		if (sees && !cur->hidden)
+			zvmo_cow_unmap_leaf_locked(cur, off, off + PAGE_SIZE);
+		if (sees && cur->hidden) {
+			cur = cur->children[0];
+			continue;
+		}
+		/* Next: the right sibling, or up until there is one. */
+		while (cur != top && (cur == cur->parent->children[1]))
+			cur = cur->parent;
+		if (cur == top)
+			return;
+		cur = cur->parent->children[1];
+	}
+}
+
+/*
+ * The child of @node on the way from @leaf up to @node, and @leaf's
+ * offset @off in that child's terms.
+ */
+static struct zvmo_cow_pages *zvmo_cow_below(struct zvmo_cow_pages *leaf,
+					     struct zvmo_cow_pages *node,
+					     u64 *off)
+{
+	while (leaf->parent != node) {
+		*off += leaf->parent_offset;
+		leaf = leaf->parent;
+	}
+	return leaf;
+}
+
+/*
+ * Pages needed to bring the content @found for @leaf down to the node
+ * below @stop (NULL: to @leaf itself): a copy at each level where the
+ * other side still needs the page.
+ */
+static unsigned int zvmo_cow_fork_cost(struct zvmo_cow_pages *leaf, u64 off,
+				       const struct zvmo_cow_found *found,
+				       struct zvmo_cow_pages *stop)
+{
+	struct zvmo_cow_pages *t = leaf;
+	unsigned int n = 0;
+	u64 toff = off;
+
+	while (stop && t != stop) {
+		toff += t->parent_offset;
+		t = t->parent;
+	}
+	while (t != found->owner) {
+		struct zvmo_cow_pages *node = t->parent;
+		unsigned int side = zvmo_cow_side(t);
+		u64 noff = toff + t->parent_offset;
+		bool split = node == found->owner &&
+			     (found->slot->state & zvmo_cow_split(!side));
+
+		if (!split && zvmo_cow_sees(node->children[!side], noff))
+			n++;
+		toff = noff;
+		t = node;
+	}
+	return n;
+}
+
+/*
+ * Move the content @found one level down, towards @leaf: copy it if the
+ * other side still needs it (setting the split bit of this side), else
+ * migrate it. The content is a page.
+ */
+static int zvmo_cow_fork_step(struct zvmo_cow_pages *leaf, u64 off,
+			      struct zvmo_cow_found *found,
+			      struct zvmo_cow_pool *pool)
+{
+	struct zvmo_cow_pages *node = found->owner, *t;
+	struct zvmo_pl_slot *tslot;
+	struct page *page = zvmo_pl_slot_page(found->slot);
+	unsigned int side;
+	u64 toff = off;
+
+	t = zvmo_cow_below(leaf, node, &toff);
+	side = zvmo_cow_side(t);
+	tslot = zvmo_page_list_lookup_or_alloc(&t->pages, toff, ZVMO_GFP_NODE);
+	if (!tslot)
+		return -ENOMEM;
+
+	if (!(found->slot->state & zvmo_cow_split(!side)) &&
+	    zvmo_cow_sees(node->children[!side], found->owner_off)) {
+		struct page *copy = zvmo_cow_pool_take(pool);
+
+		if (!copy) {
+			zvmo_page_list_return_empty_slot(&t->pages, toff);
+			return -ENOMEM;
+		}
+		zvmo_cow_page_copy(copy, page);
+		found->slot->state |= zvmo_cow_split(side);
+		zvmo_cow_set_page(t, tslot, copy);
+		/* Everyone below @t read @page here, and now reads @copy. */
+		zvmo_cow_unmap_subtree(t, found->owner_off);
+	} else {
+		/* Only @t's side reads it: it moves, and stays mapped. */
+		zvmo_page_list_remove(&node->pages, found->owner_off);
+		node->nr_pages--;
+		zvmo_pl_slot_set_page(tslot, page);
+		tslot->state = 0;
+		t->nr_pages++;
+	}
+	zvmo_cow_changed(leaf);
+	return 0;
+}
+
+/*
+ * Bring the page @leaf reads at @off down to the node below @stop (NULL:
+ * into @leaf). Returns 0 once there, -EAGAIN with @pool->want set if the
+ * pool is short, or -ENOMEM.
+ */
+static int zvmo_cow_fork_down(struct zvmo_cow_pages *leaf, u64 off,
+			      struct zvmo_cow_pool *pool,
+			      struct zvmo_cow_pages *stop)
+{
+	struct zvmo_cow_found found;
+	unsigned int cost;
+	int err;
+
+	if (!zvmo_cow_find_locked(leaf, off, &found) ||
+	    !zvmo_pl_slot_is_page(found.slot))
+		return 0;
+	cost = zvmo_cow_fork_cost(leaf, off, &found, stop);
+	if (cost > pool->nr) {
+		pool->want = cost;
+		return -EAGAIN;
+	}
+	while (found.owner != leaf && found.owner != stop) {
+		err = zvmo_cow_fork_step(leaf, off, &found, pool);
+		if (err)
+			return err;
+		if (!zvmo_cow_find_locked(leaf, off, &found))
+			break;
+	}
+	return 0;
+}
+
+/**
+ * zvmo_cow_writable_locked() - a page of a leaf's own at an offset
+ * @leaf: the leaf
+ * @off: the offset, page aligned, below the leaf's size
+ * @pool: pages to use
+ *
+ * The page the leaf reads at @off becomes its own: forked down from the
+ * ancestor that holds it, or, where the leaf reads zeros, a new zeroed
+ * page committed. Mappings that showed something else there are unmapped.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the page; ERR_PTR(-EAGAIN) with @pool->want set if @pool holds
+ * too few pages (fill it with the lock dropped, and call again), or
+ * ERR_PTR(-ENOMEM) if a page-list node could not be allocated.
+ */
+struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
+				      struct zvmo_cow_pool *pool)
+{
+	struct zvmo_pl_slot *slot;
+	struct page *page;
+	int err;
+
+	err = zvmo_cow_fork_down(leaf, off, pool, NULL);
+	if (err)
+		return ERR_PTR(err);
+	slot = zvmo_page_list_lookup(&leaf->pages, off);
+	if (slot && zvmo_pl_slot_is_page(slot))
+		return zvmo_pl_slot_page(slot);
+
+	/* Zeros here, from a hole or a marker: commit a page. */
+	if (!pool->nr) {
+		pool->want = 1;
+		return ERR_PTR(-EAGAIN);
+	}
+	slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off, ZVMO_GFP_NODE);
+	if (!slot)
+		return ERR_PTR(-ENOMEM);
+	page = zvmo_cow_pool_take(pool);
+	zvmo_cow_page_clear(page);
+	zvmo_cow_set_page(leaf, slot, page);
+	leaf->commit_events++;
+	zvmo_cow_changed(leaf);
+	/* The zero page may be mapped here. */
+	zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+	return page;
+}
+
+/*
+ * Whether an ancestor of @leaf has content @leaf would read at @off if it
+ * had none of its own.
+ */
+static bool zvmo_cow_behind(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct zvmo_cow_found found;
+
+	if (!leaf->parent || off >= leaf->parent_limit)
+		return false;
+	return zvmo_cow_find_locked(leaf->parent, off + leaf->parent_offset,
+				    &found);
+}
+
+/**
+ * zvmo_cow_zero_page_locked() - make a leaf read zeros at an offset
+ * @leaf: the leaf
+ * @off: the offset, page aligned, below the leaf's size
+ * @pool: pages for copies the leaf's relatives still need
+ * @freelist: pages freed go here
+ *
+ * The leaf's own page goes. If an ancestor's content would show through,
+ * a marker stops it, for good: the ancestor's page is split off from the
+ * leaf's side as a fork would do, so no merge ever brings it back, and it
+ * is freed if nobody else needs it.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0, -EAGAIN with @pool->want set, or -ENOMEM.
+ */
+int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *leaf, u64 off,
+			      struct zvmo_cow_pool *pool,
+			      struct list_head *freelist)
+{
+	struct zvmo_cow_found found;
+	struct zvmo_pl_slot *slot;
+	struct zvmo_cow_pages *node;
+	unsigned int side;
+	int err;
+
+	if (!zvmo_cow_find_locked(leaf, off, &found))
+		return 0;
+	if (found.owner == leaf) {
+		struct page *page = zvmo_pl_slot_page(found.slot);
+
+		if (!page)
+			return 0;
+		if (zvmo_cow_behind(leaf, off)) {
+			/* Replace it with a marker, in place. */
+			list_add(&page->lru, freelist);
+			leaf->nr_pages--;
+			leaf->hier->nr_pages--;
+			zvmo_pl_slot_set_marker(found.slot);
+			found.slot->state = 0;
+		} else {
+			zvmo_cow_drop(leaf, off, freelist);
+		}
+		leaf->commit_events++;
+		goto out;
+	}
+	if (zvmo_pl_slot_is_marker(found.slot))
+		return 0;
+
+	/* An ancestor's page: split it off as far as the leaf's parent. */
+	err = zvmo_cow_fork_down(leaf, off, pool, leaf->parent);
+	if (err)
+		return err;
+	slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off, ZVMO_GFP_NODE);
+	if (!slot)
+		return -ENOMEM;
+	zvmo_pl_slot_set_marker(slot);
+	slot->state = 0;
+
+	node = leaf->parent;
+	side = zvmo_cow_side(leaf);
+	if (zvmo_cow_find_locked(node, off + leaf->parent_offset, &found) &&
+	    found.owner == node) {
+		if ((found.slot->state & zvmo_cow_split(!side)) ||
+		    !zvmo_cow_sees(node->children[!side], found.owner_off))
+			zvmo_cow_drop(node, found.owner_off, freelist);
+		else
+			found.slot->state |= zvmo_cow_split(side);
+	}
+out:
+	zvmo_cow_changed(leaf);
+	zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+	return 0;
+}
+
+/*
+ * Make @leaf read zeros at each offset of [@start, @end) of @node (its
+ * own offsets: @delta more than the leaf's) where it reads @node's
+ * content.
+ */
+static int zvmo_cow_zero_from(struct zvmo_cow_pages *leaf,
+			      struct zvmo_cow_pages *node, u64 delta,
+			      u64 start, u64 end, struct zvmo_cow_pool *pool,
+			      struct list_head *freelist)
+{
+	struct zvmo_cow_found found;
+	u64 off;
+	int err;
+
+	for (off = start; off < end; off += PAGE_SIZE) {
+		u64 at = U64_MAX;
+
+		zvmo_page_list_for_each(&node->pages, off, end,
+					zvmo_cow_first_content, &at);
+		if (at == U64_MAX)
+			break;
+		off = at;
+		if (node != leaf &&
+		    (!zvmo_cow_find_locked(leaf, off - delta, &found) ||
+		     found.owner != node || !zvmo_pl_slot_is_page(found.slot)))
+			continue;
+		err = zvmo_cow_zero_page_locked(leaf, off - delta, pool,
+						freelist);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * zvmo_cow_zero_range_locked() - make a leaf read zeros in a range
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ * @pool: pages for copies the leaf's relatives still need
+ * @freelist: pages freed go here
+ *
+ * Costs time in proportion to the content in the range, the ancestors'
+ * included, not to its length. A call that fails with -EAGAIN can be
+ * repeated over the same range once the pool is filled: what was done
+ * stays done.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0, -EAGAIN with @pool->want set, or -ENOMEM.
+ */
+int zvmo_cow_zero_range_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, struct zvmo_cow_pool *pool,
+			       struct list_head *freelist)
+{
+	struct zvmo_cow_pages *t = leaf;
+	u64 delta = 0;
+	int err;
+
+	if (!leaf->parent) {
+		zvmo_cow_remove_locked(leaf, start, end, freelist);
+		return 0;
+	}
+	err = zvmo_cow_zero_from(leaf, leaf, 0, start, end, pool, freelist);
+	end = min(end, leaf->parent_limit);
+	while (!err && t->parent && start < end) {
+		delta += t->parent_offset;
+		start += t->parent_offset;
+		end += t->parent_offset;
+		t = t->parent;
+		err = zvmo_cow_zero_from(leaf, t, delta, start, end, pool,
+					 freelist);
+		end = min(end, t->parent_limit);
+	}
+	return err;
+}
+
+/**
+ * zvmo_cow_remove_locked() - remove a leaf's own content in a range
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @freelist: pages removed go here
+ *
+ * What the leaf reads there afterwards is what its ancestors have, so
+ * this is decommit only for a leaf without a parent. Mappings of the
+ * range are unmapped.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			    struct list_head *freelist)
+{
+	struct page *page;
+	unsigned long before = leaf->nr_pages, n = 0;
+	LIST_HEAD(removed);
+
+	zvmo_page_list_remove_range(&leaf->pages, start, end,
+				    zvmo_cow_release_slot, &removed);
+	list_for_each_entry(page, &removed, lru)
+		n++;
+	list_splice(&removed, freelist);
+	leaf->nr_pages -= n;
+	leaf->hier->nr_pages -= n;
+	if (before != leaf->nr_pages)
+		leaf->commit_events++;
+	zvmo_cow_changed(leaf);
+	zvmo_cow_unmap_leaf_locked(leaf, start, end);
+}
+
+/*
+ * @child stops reading through its parent over [@start, @end) of its own
+ * offsets (within its window): the split bit of its side goes on every
+ * slot of the parent there, and the slots nobody else needs are freed.
+ * The parent's range that neither of its children sees any more is
+ * released from the grandparent in turn, and so on up.
+ */
+static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
+				u64 end, struct list_head *freelist)
+{
+	while (child->parent && start < end) {
+		struct zvmo_cow_pages *node = child->parent, *other;
+		unsigned int side = zvmo_cow_side(child);
+		u64 nstart = start + child->parent_offset;
+		u64 nend = end + child->parent_offset;
+		u64 ostart, oend, off;
+
+		other = node->children[!side];
+		for (off = nstart; off < nend; off += PAGE_SIZE) {
+			struct zvmo_pl_slot *slot;
+			u64 at = U64_MAX;
+
+			zvmo_page_list_for_each(&node->pages, off, nend,
+						zvmo_cow_first_content, &at);
+			if (at == U64_MAX)
+				break;
+			off = at;
+			slot = zvmo_page_list_lookup(&node->pages, off);
+			if ((slot->state & zvmo_cow_split(!side)) ||
+			    !zvmo_cow_sees(other, off))
+				zvmo_cow_drop(node, off, freelist);
+			else
+				slot->state |= zvmo_cow_split(side);
+		}
+
+		/* What the other child does not see goes further up. */
+		ostart = other ? other->parent_offset : 0;
+		oend = other ? other->parent_offset + other->parent_limit : 0;
+		nend = min(nend, node->parent_limit);
+		if (other && ostart < oend && nstart < ostart && oend < nend) {
+			/* Two pieces: the upper one first, by recursion. */
+			zvmo_cow_release_up(node, oend, nend, freelist);
+			nend = ostart;
+		} else if (other && ostart < oend) {
+			if (nstart >= ostart && nstart < oend)
+				nstart = oend;
+			if (nend > ostart && nend <= oend)
+				nend = ostart;
+			if (nstart >= ostart && nend <= oend)
+				nend = nstart;
+		}
+		child = node;
+		start = nstart;
+		end = nend;
+	}
+}
+
+/**
+ * zvmo_cow_resize_locked() - change a leaf's size
+ * @leaf: the leaf
+ * @size: the new size, page aligned
+ * @freelist: pages freed go here
+ *
+ * Shrinking removes the leaf's content past the new end and cuts its
+ * window onto its parent there for good, releasing the ancestors' pages
+ * only it could see: regrown, the range reads zeros. Mappings past the
+ * new end are unmapped (they fault with SIGBUS from now on).
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
+			    struct list_head *freelist)
+{
+	u64 old = leaf->size;
+
+	if (size < old) {
+		zvmo_cow_remove_locked(leaf, size, old, freelist);
+		if (leaf->parent && size < leaf->parent_limit) {
+			zvmo_cow_release_up(leaf, size, leaf->parent_limit,
+					    freelist);
+			leaf->parent_limit = size;
+		}
+	}
+	WRITE_ONCE(leaf->size, size);
+	zvmo_cow_changed(leaf);
+}
+
+struct zvmo_cow_merge {
+	struct zvmo_cow_pages *child;
+	unsigned long split;
+	struct list_head *freelist;
+	unsigned long moved;
+	unsigned long freed;
+};
+
+static void zvmo_cow_merge_release(struct zvmo_pl_slot *slot, u64 off,
+				   void *ctx)
+{
+	struct zvmo_cow_merge *m = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	if (page) {
+		list_add(&page->lru, m->freelist);
+		m->freed++;
+	}
+}
+
+static void zvmo_cow_merge_migrate(struct zvmo_pl_slot *slot, u64 src_off,
+				   u64 dst_off, void *ctx)
+{
+	struct zvmo_cow_merge *m = ctx;
+
+	if (slot->state & m->split) {
+		/* The child forked it or gave it up: nobody needs it. */
+		zvmo_cow_merge_release(slot, src_off, ctx);
+		zvmo_pl_slot_clear(slot);
+		return;
+	}
+	slot->state = 0;
+	if (zvmo_pl_slot_is_page(slot))
+		m->moved++;
+}
+
+/*
+ * Hidden @node has one child left: move what the child still reads of
+ * @node into it, free the rest, and put the child in @node's place.
+ */
+static void zvmo_cow_merge(struct zvmo_cow_pages *node,
+			   struct list_head *freelist)
+{
+	unsigned int side = node->children[0] ? 0 : 1;
+	struct zvmo_cow_pages *child = node->children[side];
+	struct zvmo_cow_pages *grand = node->parent;
+	struct zvmo_cow_merge m = {
+		.child = child,
+		.split = zvmo_cow_split(side),
+		.freelist = freelist,
+	};
+	int err;
+
+	err = zvmo_page_list_merge(&child->pages, &node->pages,
+				   child->parent_offset,
+				   child->parent_offset + child->parent_limit,
+				   zvmo_cow_merge_release,
+				   zvmo_cow_merge_migrate, &m);
+	/* The skews of a hierarchy always match; keep the node if not. */
+	if (WARN_ON_ONCE(err))
+		return;
+	child->nr_pages += m.moved;
+	node->hier->nr_pages -= m.freed;
+	node->nr_pages = 0;
+
+	if (grand) {
+		u64 limit = node->parent_limit > child->parent_offset ?
+			    node->parent_limit - child->parent_offset : 0;
+
+		grand->children[zvmo_cow_side(node)] = child;
+		child->parent_limit = min(child->parent_limit, limit);
+		child->parent_offset += node->parent_offset;
+	} else {
+		child->parent_limit = 0;
+		child->parent_offset = 0;
+	}
+	child->parent = grand;
+	zvmo_hier_put(node->hier);
+	kfree(node);
+}
+
+/**
+ * zvmo_cow_destroy() - free a leaf whose VMO is gone
+ * @leaf: the leaf; it has no views left
+ *
+ * Frees its pages and those of its ancestors that only it could see; its
+ * hidden parent, left with one child, merges into that child.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
+{
+	struct zvmo_hier *hier = leaf->hier;
+	LIST_HEAD(freelist);
+
+	mutex_lock(&hier->lock);
+	WARN_ON_ONCE(!list_empty(&leaf->views));
+	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &freelist);
+	hier->nr_pages -= leaf->nr_pages;
+	leaf->nr_pages = 0;
+	if (leaf->parent) {
+		struct zvmo_cow_pages *node = leaf->parent;
+
+		zvmo_cow_release_up(leaf, 0, leaf->parent_limit, &freelist);
+		node->children[zvmo_cow_side(leaf)] = NULL;
+		leaf->parent = NULL;
+		zvmo_cow_merge(node, &freelist);
+	}
+	hier->gen++;
+	mutex_unlock(&hier->lock);
+	zvmo_cow_free_list(&freelist);
+	zvmo_hier_put(hier);
+	kfree(leaf);
+}
+
+/**
+ * zvmo_cow_snapshot() - a snapshot child of a leaf
+ * @leaf: the leaf
+ * @offset: page-aligned offset of the child in the leaf
+ * @size: the child's size, page aligned
+ * @out: the child's leaf
+ *
+ * A hidden node takes the leaf's pages and becomes the parent of both the
+ * leaf and the child, which read through it. Costs O(1) in the leaf's
+ * size, and the unmapping of the leaf's mappings, so that their next write
+ * faults and forks.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, -EINVAL if the child's offset from the root overflows, or
+ * -ENOMEM.
+ */
+int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
+		      struct zvmo_cow_pages **out)
+{
+	struct zvmo_hier *hier = leaf->hier;
+	struct zvmo_cow_pages *node, *child;
+	u64 root_off, root_end;
+	int err = 0;
+
+	node = zvmo_cow_alloc_node();
+	child = zvmo_cow_alloc_node();
+	if (!node || !child) {
+		kfree(node);
+		kfree(child);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&hier->lock);
+	if (check_add_overflow(leaf->root_offset, offset, &root_off) ||
+	    check_add_overflow(root_off, size, &root_end)) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+
+	node->hier = hier;
+	node->hidden = true;
+	node->pages = leaf->pages;
+	zvmo_page_list_init(&leaf->pages, node->pages.skew);
+	node->nr_pages = leaf->nr_pages;
+	leaf->nr_pages = 0;
+	node->size = leaf->size;
+	node->parent = leaf->parent;
+	node->parent_offset = leaf->parent_offset;
+	node->parent_limit = leaf->parent_limit;
+	node->root_offset = leaf->root_offset;
+	if (leaf->parent)
+		leaf->parent->children[zvmo_cow_side(leaf)] = node;
+	node->children[0] = leaf;
+	node->children[1] = child;
+
+	leaf->parent = node;
+	leaf->parent_offset = 0;
+	leaf->parent_limit = leaf->size;
+
+	child->hier = hier;
+	child->parent = node;
+	child->parent_offset = offset;
+	child->parent_limit = offset < leaf->size ?
+			      min(size, leaf->size - offset) : 0;
+	child->root_offset = root_off;
+	child->size = size;
+	zvmo_page_list_init(&child->pages, (node->pages.skew + offset) &
+					   (ZVMO_PL_NODE_SPAN - 1));
+	refcount_add(2, &hier->ref);
+	hier->gen++;
+
+	/* Writes through the leaf's mappings must fault, and fork, now. */
+	zvmo_cow_unmap_leaf_locked(leaf, 0, U64_MAX);
+	mutex_unlock(&hier->lock);
+	*out = child;
+	return 0;
+
+out_unlock:
+	mutex_unlock(&hier->lock);
+	kfree(node);
+	kfree(child);
+	return err;
+}
+
+/*
+ * Leaves that read the content of hidden @node at @off: those below a
+ * child whose split bit is clear and whose window covers @off, and that
+ * have no content of their own (nor any node between) at the place.
+ */
+static unsigned long zvmo_cow_sharers(struct zvmo_cow_pages *node, u64 off,
+				      const struct zvmo_pl_slot *slot)
+{
+	u64 root_off = off + node->root_offset;
+	struct zvmo_cow_pages *cur;
+	unsigned long n = 0;
+	unsigned int side;
+
+	for (side = 0; side < 2; side++) {
+		cur = node->children[side];
+		if (!cur || (slot->state & zvmo_cow_split(side)))
+			continue;
+		for (;;) {
+			u64 coff = root_off - cur->root_offset;
+			struct zvmo_pl_slot *s;
+			bool reads;
+
+			reads = zvmo_cow_sees(cur, coff + cur->parent_offset);
+			if (reads) {
+				s = zvmo_page_list_lookup(&cur->pages, coff);
+				reads = !s || zvmo_pl_slot_is_empty(s);
+			}
+			if (reads && !cur->hidden)
+				n++;
+			if (reads && cur->hidden) {
+				cur = cur->children[0];
+				continue;
+			}
+			while (cur != node->children[side] &&
+			       cur == cur->parent->children[1])
+				cur = cur->parent;
+			if (cur == node->children[side])
+				break;
+			cur = cur->parent->children[1];
+		}
+	}
+	return n;
+}
+
+struct zvmo_cow_attr_walk {
+	struct zvmo_cow_pages *leaf;
+	struct zvmo_cow_pages *node;
+	u64 delta;	/* node offset - leaf offset */
+	struct zvmo_cow_attr *attr;
+};
+
+static int zvmo_cow_attr_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_attr_walk *w = ctx;
+	struct zvmo_cow_found found;
+	unsigned long n;
+
+	if (!zvmo_pl_slot_is_page(slot))
+		return 0;
+	if (!zvmo_cow_find_locked(w->leaf, off - w->delta, &found) ||
+	    found.slot != slot)
+		return 0;
+	n = zvmo_cow_sharers(w->node, off, slot);
+	if (WARN_ON_ONCE(!n))
+		n = 1;
+	w->attr->committed += PAGE_SIZE;
+	if (n == 1)
+		w->attr->private += PAGE_SIZE;
+	w->attr->scaled += PAGE_SIZE / n;
+	return 0;
+}
+
+/**
+ * zvmo_cow_attr_locked() - the memory a leaf is charged with
+ * @leaf: the leaf
+ * @attr: filled: bytes of every page it reads (committed), of those only
+ *	it reads (private), and of every page divided among the leaves that
+ *	read it (scaled), so that the scaled bytes of all the leaves of a
+ *	hierarchy add up to the pages it holds
+ *
+ * A leaf without a parent is O(1). Otherwise the pages of its ancestors
+ * in its window are walked once and the result cached until the
+ * hierarchy next changes, so repeated queries cost nothing.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_attr_locked(struct zvmo_cow_pages *leaf,
+			  struct zvmo_cow_attr *attr)
+{
+	struct zvmo_cow_attr_walk w = { .leaf = leaf, .attr = attr };
+	struct zvmo_cow_pages *t = leaf;
+	u64 own = (u64)leaf->nr_pages << PAGE_SHIFT;
+	u64 start = 0, end;
+
+	attr->committed = own;
+	attr->private = own;
+	attr->scaled = own;
+	if (!leaf->parent)
+		return;
+	if (leaf->attr_gen == leaf->hier->gen) {
+		*attr = leaf->attr;
+		return;
+	}
+
+	end = leaf->parent_limit;
+	while (t->parent && start < end) {
+		w.node = t->parent;
+		w.delta += t->parent_offset;
+		start += t->parent_offset;
+		end += t->parent_offset;
+		zvmo_page_list_for_each(&w.node->pages, start, end,
+					zvmo_cow_attr_slot, &w);
+		t = w.node;
+		end = min(end, t->parent_limit);
+	}
+	leaf->attr = *attr;
+	leaf->attr_gen = leaf->hier->gen;
+}
+
+/**
+ * zvmo_cow_depth_locked() - how many hidden nodes a node reads through
+ * @cow: the node
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the number of ancestors.
+ */
+unsigned int zvmo_cow_depth_locked(struct zvmo_cow_pages *cow)
+{
+	unsigned int depth = 0;
+
+	while (cow->parent) {
+		cow = cow->parent;
+		depth++;
+	}
+	return depth;
+}
+
 struct zvmo_cow_check {
 	struct zvmo_cow_pages *cow;
 	unsigned long pages;
-	bool bad;
+	int bad;
 };
 
 static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 {
 	struct zvmo_cow_check *c = ctx;
-	struct page *page = zvmo_pl_slot_page(slot);
+	struct zvmo_cow_pages *cow = c->cow;
+	unsigned long both = ZVMO_COW_SPLIT_LEFT | ZVMO_COW_SPLIT_RIGHT;
 
-	if (!page)
-		return 0;
-	c->pages++;
-	if (off >= c->cow->size || page == zvmo_zero_page ||
-	    page_count(page) < 1 || PageLRU(page) || PageAnon(page)) {
-		pr_err("page %p at %#llx of a VMO of size %#llx: count %d\n",
-		       page, off, c->cow->size, page_count(page));
-		c->bad = true;
+	if (zvmo_pl_slot_is_page(slot))
+		c->pages++;
+	if ((!cow->hidden && (off >= cow->size || slot->state)) ||
+	    (cow->hidden && (slot->state & both) == both) ||
+	    (slot->state & ~both)) {
+		pr_err("node %p: bad slot at %#llx: %#lx state %#lx\n",
+		       cow, off, slot->val, slot->state);
+		c->bad = -EINVAL;
 	}
 	return 0;
 }
 
-/*
- * Debug builds check the pages after every change, as the seeds'
- * DebugValidate* do: the page list is well formed, every page lies inside
- * the size, is ours (not the zero page, not on an LRU, not anonymous) and
- * alive, and the count of pages is what the list holds.
- */
-static void zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
+static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 {
 	struct zvmo_cow_check c = { .cow = cow };
+	unsigned int i;
 
-	lockdep_assert_held(&cow->hier->lock);
 	if (zvmo_page_list_validate(&cow->pages))
-		c.bad = true;
+		c.bad = -EINVAL;
 	zvmo_page_list_for_each(&cow->pages, 0, ZVMO_PL_MAX_OFFSET,
 				zvmo_cow_check_slot, &c);
 	if (c.pages != cow->nr_pages) {
-		pr_err("VMO pages: %lu counted, %lu in the list\n",
+		pr_err("node %p: %lu pages counted, %lu in its list\n", cow,
 		       cow->nr_pages, c.pages);
-		c.bad = true;
+		c.bad = -EINVAL;
 	}
-	WARN(c.bad, "zvmo: VMO page invariants broken\n");
-}
-#else
-static inline void zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
-{
-}
-#endif
-
-static void zvmo_free_page(struct page *page)
-{
-	atomic_long_dec(&zvmo_counters.pages);
-	put_page(page);
-}
-
-static void zvmo_free_page_list(struct list_head *list)
-{
-	struct page *page, *next;
-
-	list_for_each_entry_safe(page, next, list, lru) {
-		list_del(&page->lru);
-		zvmo_free_page(page);
+	if (cow->hidden != (cow->children[0] || cow->children[1]) ||
+	    (cow->hidden && !list_empty(&cow->views))) {
+		pr_err("node %p: hidden %d with children %p %p\n", cow,
+		       cow->hidden, cow->children[0], cow->children[1]);
+		c.bad = -EINVAL;
 	}
-}
+	for (i = 0; i < 2; i++) {
+		struct zvmo_cow_pages *child = cow->children[i];
 
-/*
- * Release callback: move a removed page to the caller's free list, noting
- * in page->index where it was, for zvmo_cow_unmap_removed().
- */
-static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
-				  void *ctx)
-{
-	struct list_head *freelist = ctx;
-	struct page *page = zvmo_pl_slot_page(slot);
-
-	if (page) {
-		page->index = off >> PAGE_SHIFT;
-		list_add(&page->lru, freelist);
-	}
-}
-
-/*
- * Tear down every mapping of pages removed from [@start, @end), then free
- * them. A fault maps a page only while holding its page lock and after
- * seeing, under the hierarchy lock, that the page is still in the list; so
- * once a removed page's lock has been taken and dropped here, no new
- * mapping of it can appear, and one that appeared since the bulk unmap is
- * found by page_mapped().
- */
-static void zvmo_cow_unmap_removed(struct zvmo_cow_pages *cow, u64 start,
-				   u64 end, struct list_head *freelist)
-{
-	struct page *page;
-
-	if (list_empty(freelist))
-		return;
-	if (cow->mapping && mapping_mapped(cow->mapping)) {
-		unmap_mapping_range(cow->mapping, start, end - start, 0);
-		list_for_each_entry(page, freelist, lru) {
-			lock_page(page);
-			if (page_mapped(page))
-				unmap_mapping_range(cow->mapping,
-						    (loff_t)page->index <<
-						    PAGE_SHIFT, PAGE_SIZE, 0);
-			unlock_page(page);
+		if (!child)
+			continue;
+		if (child->parent != cow || child->hier != cow->hier ||
+		    child->root_offset != cow->root_offset +
+					  child->parent_offset ||
+		    child->pages.skew != ((cow->pages.skew +
+					   child->parent_offset) &
+					  (ZVMO_PL_NODE_SPAN - 1))) {
+			pr_err("node %p: child %p does not match\n", cow,
+			       child);
+			c.bad = -EINVAL;
 		}
 	}
-	zvmo_free_page_list(freelist);
+	return c.bad;
 }
 
 /**
- * zvmo_cow_init() - set up what all VMOs' pages share
+ * zvmo_cow_validate_locked() - check the whole hierarchy of a node
+ * @cow: any node of it
  *
- * Context: Module init.
- * Return: 0 or -ENOMEM.
- */
-int zvmo_cow_init(void)
-{
-	zvmo_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	return zvmo_zero_page ? 0 : -ENOMEM;
-}
-
-/**
- * zvmo_cow_exit() - free what zvmo_cow_init() set up
+ * Checks, as the seeds' DebugValidate* do, every node's page list and
+ * page count, the links and skews between nodes, that hidden nodes have
+ * two children and leaves none, that no leaf holds content past its size
+ * or split bits, that no slot has both split bits, and that the pages of
+ * all nodes add up to the hierarchy's count. Reports what is wrong with
+ * pr_err().
  *
- * Context: Module exit, when no VMO and no mapping is left.
+ * Context: The hierarchy lock is held.
+ * Return: 0 or -EINVAL.
  */
-void zvmo_cow_exit(void)
+int zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
 {
-	__free_page(zvmo_zero_page);
-}
+	struct zvmo_cow_pages *root = cow, *cur;
+	unsigned long pages = 0;
+	int bad = 0;
 
-/*
- * Pages were committed in [@start, @end) where a mapping may show the zero
- * page: make those mappings fault again. A fault maps the zero page only
- * while holding its lock, after seeing the hole under the hierarchy lock;
- * taking and dropping that lock here waits out any such fault that did not
- * see our pages, so the unmap after it cannot miss its entry.
- */
-static void zvmo_cow_unmap_zero(struct zvmo_cow_pages *cow, u64 start,
-				u64 end)
-{
-	if (!READ_ONCE(cow->zero_mapped) || !mapping_mapped(cow->mapping))
-		return;
-	lock_page(zvmo_zero_page);
-	unlock_page(zvmo_zero_page);
-	unmap_mapping_range(cow->mapping, start, end - start, 0);
-}
-
-static unsigned long zvmo_count_pages(struct list_head *list)
-{
-	unsigned long n = 0;
-	struct list_head *pos;
-
-	list_for_each(pos, list)
-		n++;
-	return n;
-}
-
-/* Remove every page in [start, end) onto @freelist. */
-static void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start,
-				   u64 end, struct list_head *freelist)
-{
-	unsigned long n;
-
-	lockdep_assert_held(&cow->hier->lock);
-	zvmo_page_list_remove_range(&cow->pages, start, end,
-				    zvmo_cow_release_slot, freelist);
-	n = zvmo_count_pages(freelist);
-	if (n) {
-		cow->nr_pages -= n;
-		cow->commit_events++;
-	}
-	zvmo_cow_validate_locked(cow);
-}
-
-/**
- * zvmo_cow_destroy() - free the pages and the object
- * @cow: the pages; nothing else may use them any more
- *
- * Context: Process context.
- */
-void zvmo_cow_destroy(struct zvmo_cow_pages *cow)
-{
-	LIST_HEAD(freelist);
-
-	mutex_lock(&cow->hier->lock);
-	zvmo_page_list_destroy(&cow->pages, zvmo_cow_release_slot, &freelist);
-	mutex_unlock(&cow->hier->lock);
-	zvmo_free_page_list(&freelist);
-	zvmo_hier_put(cow->hier);
-	kfree(cow);
-}
-
-/*
- * The page at @off with a reference taken, or NULL if none is committed
- * there. -ERANGE if @off is at or past the end.
- */
-static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *cow, u64 off)
-{
-	struct zvmo_pl_slot *slot;
-	struct page *page = NULL;
-
-	mutex_lock(&cow->hier->lock);
-	if (off >= cow->size) {
-		page = ERR_PTR(-ERANGE);
-		goto out;
-	}
-	slot = zvmo_page_list_lookup(&cow->pages, off);
-	if (slot && zvmo_pl_slot_is_page(slot)) {
-		page = zvmo_pl_slot_page(slot);
-		get_page(page);
-	}
-out:
-	mutex_unlock(&cow->hier->lock);
-	return page;
-}
-
-/* Bytes done so far, or @err if nothing was. */
-static ssize_t zvmo_done_or(size_t done, int err)
-{
-	return done ? done : err;
-}
-
-/**
- * zvmo_cow_read() - copy the VMO's bytes at @off into @to
- * @cow: the pages
- * @off: offset of the first byte
- * @to: destination; iov_iter_count(@to) bytes are read
- *
- * Uncommitted pages read as zeros and stay uncommitted. The caller checked
- * the range against the size; a shrink racing with the read ends it early
- * with -ERANGE.
- *
- * Context: Process context; takes and drops the hierarchy lock per page;
- * copies to user memory with it dropped.
- * Return: bytes read, or a negative errno if none were.
- */
-ssize_t zvmo_cow_read(struct zvmo_cow_pages *cow, u64 off,
-		      struct iov_iter *to)
-{
-	size_t len = iov_iter_count(to);
-	size_t done = 0;
-
-	while (done < len) {
-		u64 pos = off + done;
-		size_t pg_off = offset_in_page(pos);
-		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
-		struct page *page;
-		size_t copied;
-
-		page = zvmo_cow_get_page(cow, pos & PAGE_MASK);
-		if (IS_ERR(page))
-			return zvmo_done_or(done, PTR_ERR(page));
-		if (page) {
-			copied = copy_page_to_iter(page, pg_off, n, to);
-			put_page(page);
-		} else {
-			copied = iov_iter_zero(n, to);
-		}
-		done += copied;
-		if (copied < n)
-			return zvmo_done_or(done, -EFAULT);
-		if (fatal_signal_pending(current))
-			return zvmo_done_or(done, -EINTR);
-		cond_resched();
-	}
-	return done;
-}
-
-/*
- * Put @page, which holds the bytes [@pg_off, @pg_off + @n) of a write, at
- * @off. If a page appeared there meanwhile, copy the bytes into it instead.
- * Consumes @page either way.
- */
-static int zvmo_cow_install_written(struct zvmo_cow_pages *cow, u64 off,
-				    struct page *page, size_t pg_off, size_t n)
-{
-	struct zvmo_pl_slot *slot;
-	int err = 0;
-
-	mutex_lock(&cow->hier->lock);
-	if (off >= cow->size) {
-		err = -ERANGE;
-		goto out_free;
-	}
-	slot = zvmo_page_list_lookup_or_alloc(&cow->pages, off, ZVMO_GFP_NODE);
-	if (!slot) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	if (zvmo_pl_slot_is_page(slot)) {
-		/* A racing write or commit got here first: theirs stays. */
-		memcpy_page(zvmo_pl_slot_page(slot), pg_off, page, pg_off, n);
-		goto out_free;
-	}
-	zvmo_pl_slot_set_page(slot, page);
-	cow->nr_pages++;
-	cow->commit_events++;
-	zvmo_cow_validate_locked(cow);
-	mutex_unlock(&cow->hier->lock);
-	zvmo_cow_unmap_zero(cow, off, off + PAGE_SIZE);
-	return 0;
-
-out_free:
-	mutex_unlock(&cow->hier->lock);
-	zvmo_free_page(page);
-	return err;
-}
-
-/**
- * zvmo_cow_write() - copy @from into the VMO at @off, committing pages
- * @cow: the pages
- * @off: offset of the first byte
- * @from: source; iov_iter_count(@from) bytes are written
- *
- * The source is faulted in first, so a bad buffer fails with -EFAULT before
- * anything changes. A missing page is filled outside the lock and inserted
- * after: a whole-page write needs no zeroing.
- *
- * Context: Process context; takes and drops the hierarchy lock per page;
- * copies from user memory with it dropped.
- * Return: bytes written, or a negative errno if none were.
- */
-ssize_t zvmo_cow_write(struct zvmo_cow_pages *cow, u64 off,
-		       struct iov_iter *from)
-{
-	size_t len = iov_iter_count(from);
-	size_t done = 0;
-	int err;
-
-	if (fault_in_iov_iter_readable(from, len))
-		return -EFAULT;
-
-	while (done < len) {
-		u64 pos = off + done;
-		size_t pg_off = offset_in_page(pos);
-		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
-		struct page *page;
-		size_t copied;
-
-		page = zvmo_cow_get_page(cow, pos & PAGE_MASK);
-		if (IS_ERR(page))
-			return zvmo_done_or(done, PTR_ERR(page));
-		if (page) {
-			copied = copy_page_from_iter(page, pg_off, n, from);
-			put_page(page);
-		} else {
-			page = zvmo_alloc_page(n < PAGE_SIZE);
-			if (!page)
-				return zvmo_done_or(done, -ENOMEM);
-			copied = copy_page_from_iter(page, pg_off, n, from);
-			if (copied < n) {
-				zvmo_free_page(page);
-				return zvmo_done_or(done, -EFAULT);
-			}
-			err = zvmo_cow_install_written(cow, pos & PAGE_MASK,
-						       page, pg_off, n);
-			if (err)
-				return zvmo_done_or(done, err);
-		}
-		done += copied;
-		if (copied < n)
-			return zvmo_done_or(done, -EFAULT);
-		if (fatal_signal_pending(current))
-			return zvmo_done_or(done, -EINTR);
-		cond_resched();
-	}
-	return done;
-}
-
-/* Gap callback of commit: note the first missing offset and stop. */
-static int zvmo_first_gap(u64 gap_start, u64 gap_end, void *ctx)
-{
-	*(u64 *)ctx = gap_start;
-	return 1;
-}
-
-static int zvmo_skip_present(struct zvmo_pl_slot *slot, u64 off, void *ctx)
-{
-	return 0;
-}
-
-/*
- * Fill the empty slots of [*pos, end) from @pages, under the lock, and
- * advance *pos past what was filled. Stops when @pages runs out.
- */
-static int zvmo_cow_fill_locked(struct zvmo_cow_pages *cow, u64 *pos,
-				u64 end, struct list_head *pages)
-{
-	struct zvmo_pl_slot *slot;
-	struct page *page;
-
-	while (*pos < end && !list_empty(pages)) {
-		slot = zvmo_page_list_lookup_or_alloc(&cow->pages, *pos,
-						      ZVMO_GFP_NODE);
-		if (!slot)
-			return -ENOMEM;
-		if (!zvmo_pl_slot_is_page(slot)) {
-			page = list_first_entry(pages, struct page, lru);
-			list_del(&page->lru);
-			zvmo_pl_slot_set_page(slot, page);
-			cow->nr_pages++;
-		}
-		*pos += PAGE_SIZE;
-	}
-	return 0;
-}
-
-/**
- * zvmo_cow_commit() - commit every page of [@start, @end)
- * @cow: the pages
- * @start: page-aligned start
- * @end: page-aligned end, at most the size
- *
- * Allocates zeroed pages outside the lock, a batch at a time, and puts them
- * in the gaps. What was committed before a failure stays committed.
- *
- * Context: Process context; may sleep; takes the hierarchy lock.
- * Return: 0, -ENOMEM, -ERANGE if the VMO shrank under us, or -EINTR if a
- * fatal signal came.
- */
-int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end)
-{
-	u64 pos = start;
-	LIST_HEAD(pages);
-	int err = 0;
-	unsigned int i;
-
-	while (pos < end) {
-		u64 gap = end, filled;
-		unsigned long before;
-
-		/* Find the next gap; the lock is not held while allocating. */
-		mutex_lock(&cow->hier->lock);
-		if (end > cow->size) {
-			mutex_unlock(&cow->hier->lock);
-			err = -ERANGE;
-			break;
-		}
-		zvmo_page_list_walk_gaps(&cow->pages, pos, end,
-					 zvmo_skip_present,
-					 zvmo_first_gap, &gap);
-		mutex_unlock(&cow->hier->lock);
-		pos = gap;
-		if (pos >= end)
-			break;
-
-		for (i = 0; i < ZVMO_COMMIT_BATCH && i < (end - pos) >> PAGE_SHIFT;
-		     i++) {
-			struct page *page = zvmo_alloc_page(true);
-
-			if (!page) {
-				err = -ENOMEM;
-				break;
-			}
-			list_add(&page->lru, &pages);
-		}
-
-		mutex_lock(&cow->hier->lock);
-		before = cow->nr_pages;
-		if (end > cow->size) {
-			err = -ERANGE;
-		} else {
-			int fill_err = zvmo_cow_fill_locked(cow, &pos, end,
-							    &pages);
-			if (fill_err)
-				err = fill_err;
-		}
-		filled = cow->nr_pages - before;
-		if (filled)
-			cow->commit_events++;
-		zvmo_cow_validate_locked(cow);
-		mutex_unlock(&cow->hier->lock);
-		zvmo_free_page_list(&pages);
-		if (filled)
-			zvmo_cow_unmap_zero(cow, gap, pos);
-
-		if (err)
-			break;
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-	return err;
-}
-
-/**
- * zvmo_cow_decommit() - free the pages of [@start, @end)
- * @cow: the pages
- * @start: page-aligned start
- * @end: page-aligned end
- *
- * Costs time in proportion to the pages present, not to the range.
- *
- * Context: Process context; takes the hierarchy lock.
- * Return: 0, or -ERANGE if the range is past the end.
- */
-int zvmo_cow_decommit(struct zvmo_cow_pages *cow, u64 start, u64 end)
-{
-	LIST_HEAD(freelist);
-	int err = 0;
-
-	mutex_lock(&cow->hier->lock);
-	if (end > cow->size)
-		err = -ERANGE;
-	else
-		zvmo_cow_remove_locked(cow, start, end, &freelist);
-	mutex_unlock(&cow->hier->lock);
-	zvmo_cow_unmap_removed(cow, start, end, &freelist);
-	return err;
-}
-
-/* Zero [@start, @end) within the page at @page_off, if one is committed. */
-static void zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *cow,
-					 u64 page_off, size_t start,
-					 size_t end)
-{
-	struct zvmo_pl_slot *slot;
-
-	slot = zvmo_page_list_lookup(&cow->pages, page_off);
-	if (slot && zvmo_pl_slot_is_page(slot))
-		memzero_page(zvmo_pl_slot_page(slot), start, end - start);
-}
-
-/**
- * zvmo_cow_zero() - make the bytes [@start, @end) read as zero
- * @cow: the pages
- * @start: first byte
- * @end: end of the range
- *
- * Whole pages are freed (they read as zero uncommitted); the partial pages
- * at either end are zeroed in place if committed.
- *
- * Context: Process context; takes the hierarchy lock.
- * Return: 0, or -ERANGE if the range is past the end.
- */
-int zvmo_cow_zero(struct zvmo_cow_pages *cow, u64 start, u64 end)
-{
-	u64 first = round_up(start, PAGE_SIZE);
-	u64 last = round_down(end, PAGE_SIZE);
-	LIST_HEAD(freelist);
-	int err = 0;
-
-	if (start == end)
-		return 0;
-
-	mutex_lock(&cow->hier->lock);
-	if (end > cow->size) {
-		err = -ERANGE;
-		goto out;
-	}
-	if (first > last) {
-		/* Within one page. */
-		zvmo_cow_zero_partial_locked(cow, start & PAGE_MASK,
-					     offset_in_page(start),
-					     offset_in_page(start) + end - start);
-		goto out;
-	}
-	if (start < first)
-		zvmo_cow_zero_partial_locked(cow, start & PAGE_MASK,
-					     offset_in_page(start), PAGE_SIZE);
-	if (last < end)
-		zvmo_cow_zero_partial_locked(cow, last, 0, end - last);
-	if (first < last)
-		zvmo_cow_remove_locked(cow, first, last, &freelist);
-out:
-	mutex_unlock(&cow->hier->lock);
-	zvmo_cow_unmap_removed(cow, first, last, &freelist);
-	return err;
-}
-
-/**
- * zvmo_cow_resize() - change the size, freeing the pages past a new end
- * @cow: the pages
- * @size: new size, page aligned
- *
- * Growing adds nothing: the new range reads as zero.
- *
- * Context: Process context; takes the hierarchy lock.
- */
-void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size)
-{
-	LIST_HEAD(freelist);
-	u64 old;
-
-	mutex_lock(&cow->hier->lock);
-	old = cow->size;
-	if (size < old)
-		zvmo_cow_remove_locked(cow, size, old, &freelist);
-	WRITE_ONCE(cow->size, size);
-	zvmo_cow_validate_locked(cow);
-	mutex_unlock(&cow->hier->lock);
-	if (size < old) {
-		/* Zero pages mapped past the new end go too: that is SIGBUS. */
-		if (cow->mapping && mapping_mapped(cow->mapping))
-			unmap_mapping_range(cow->mapping, size, old - size, 0);
-		zvmo_cow_unmap_removed(cow, size, old, &freelist);
-	}
-}
-
-/**
- * zvmo_cow_counts() - memory use of the pages
- * @cow: the pages
- * @counts: filled
- *
- * Context: Process context; takes the hierarchy lock.
- */
-void zvmo_cow_counts(struct zvmo_cow_pages *cow,
-		     struct zvmo_cow_counts *counts)
-{
-	mutex_lock(&cow->hier->lock);
-	counts->committed = (u64)cow->nr_pages << PAGE_SHIFT;
-	counts->metadata = (u64)cow->pages.nr_nodes *
-			   zvmo_page_list_node_size();
-	counts->commit_events = cow->commit_events;
-	mutex_unlock(&cow->hier->lock);
-}
-
-/* What a mapping shows at @off: the page there, or the zero page. */
-static struct page *zvmo_cow_page_or_zero(struct zvmo_cow_pages *cow, u64 off)
-{
-	struct zvmo_pl_slot *slot = zvmo_page_list_lookup(&cow->pages, off);
-	struct page *page = slot ? zvmo_pl_slot_page(slot) : NULL;
-
-	return page ?: zvmo_zero_page;
-}
-
-/*
- * The page at @off for a fault, committing one when @commit: locked, with
- * a reference, and still what the list holds at @off when its lock was
- * taken (see zvmo_cow_unmap_removed() and zvmo_cow_unmap_zero()). A hole
- * that is not committed gives the zero page.
- */
-static struct page *zvmo_cow_fault_page(struct zvmo_cow_pages *cow, u64 off,
-					bool commit, vm_fault_t *err)
-{
-	struct page *page, *new = NULL;
-	struct zvmo_pl_slot *slot;
-	bool committed = false;
-
-retry:
-	mutex_lock(&cow->hier->lock);
-	if (off >= cow->size) {
-		*err = VM_FAULT_SIGBUS;
-		goto out_unlock;
-	}
-	page = zvmo_cow_page_or_zero(cow, off);
-	if (page == zvmo_zero_page && commit) {
-		if (!new) {
-			mutex_unlock(&cow->hier->lock);
-			new = zvmo_alloc_page(true);
-			if (!new) {
-				*err = VM_FAULT_OOM;
-				return NULL;
-			}
-			goto retry;
-		}
-		slot = zvmo_page_list_lookup_or_alloc(&cow->pages, off,
-						      ZVMO_GFP_NODE);
-		if (!slot) {
-			*err = VM_FAULT_OOM;
-			goto out_unlock;
-		}
-		zvmo_pl_slot_set_page(slot, new);
-		cow->nr_pages++;
-		cow->commit_events++;
-		page = new;
-		new = NULL;
-		committed = true;
-		zvmo_cow_validate_locked(cow);
-	}
-	if (page == zvmo_zero_page)
-		WRITE_ONCE(cow->zero_mapped, true);
-	get_page(page);
-	mutex_unlock(&cow->hier->lock);
-	if (new)
-		zvmo_free_page(new);
-	if (committed)
-		zvmo_cow_unmap_zero(cow, off, off + PAGE_SIZE);
-
-	lock_page(page);
-	mutex_lock(&cow->hier->lock);
-	if (off >= cow->size || zvmo_cow_page_or_zero(cow, off) != page) {
-		/* Removed, replaced or filled while we waited for the lock. */
-		mutex_unlock(&cow->hier->lock);
-		unlock_page(page);
-		put_page(page);
-		goto retry;
-	}
-	mutex_unlock(&cow->hier->lock);
-	return page;
-
-out_unlock:
-	mutex_unlock(&cow->hier->lock);
-	if (new)
-		zvmo_free_page(new);
-	return NULL;
-}
-
-/* Pages a read fault maps at once: the faulting one's aligned block. */
-#define ZVMO_FAULT_AROUND	16
-
-/*
- * Map the committed pages of a read fault's block, the faulting page among
- * them, as the page cache's fault-around does, so reading a mapping costs
- * a fault per block rather than per page. Pages are inserted under the
- * hierarchy lock, so a removal either came first (and they are not found)
- * or comes after and unmaps them. Entries that exist already are left
- * alone. Returns true if the faulting address is mapped now.
- */
-static bool zvmo_cow_fault_around(struct zvmo_cow_pages *cow,
-				  struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	unsigned long span = ZVMO_FAULT_AROUND * PAGE_SIZE;
-	unsigned long start = max(ALIGN_DOWN(vmf->address, span),
-				  vma->vm_start);
-	unsigned long end = min(start + span, vma->vm_end);
-	struct page *pages[ZVMO_FAULT_AROUND];
-	unsigned long addr, run_addr = 0, num, done, at;
-	struct zvmo_pl_slot *slot;
-	unsigned int n = 0, i;
-	bool mapped = false;
-	int err;
-	u64 off;
-
-	mutex_lock(&cow->hier->lock);
-	for (addr = start; addr <= end; addr += PAGE_SIZE) {
-		struct page *page = NULL;
-
-		if (addr < end) {
-			off = ((u64)vmf->pgoff << PAGE_SHIFT) +
-			      (addr - vmf->address);
-			slot = off < cow->size ?
-			       zvmo_page_list_lookup(&cow->pages, off) : NULL;
-			page = slot ? zvmo_pl_slot_page(slot) : NULL;
-		}
-		if (page) {
-			if (!n)
-				run_addr = addr;
-			pages[n++] = page;
+	while (root->parent)
+		root = root->parent;
+	cur = root;
+	for (;;) {
+		if (zvmo_cow_check_node(cur))
+			bad = -EINVAL;
+		pages += cur->nr_pages;
+		if (cur->hidden && cur->children[0]) {
+			cur = cur->children[0];
 			continue;
 		}
-		/* A run ended: insert it, stepping over present entries. */
-		at = (vmf->address - run_addr) >> PAGE_SHIFT;
-		for (i = 0; i < n; i += done + 1) {
-			num = n - i;
-			err = vm_insert_pages(vma, run_addr + i * PAGE_SIZE,
-					      pages + i, &num);
-			done = n - i - num;
-			if (vmf->address >= run_addr && at >= i &&
-			    (at < i + done || (at == i + done && err == -EBUSY)))
-				mapped = true;
-		}
-		n = 0;
+		while (cur != root && (cur == cur->parent->children[1] ||
+				       !cur->parent->children[1]))
+			cur = cur->parent;
+		if (cur == root)
+			break;
+		cur = cur->parent->children[1];
 	}
-	mutex_unlock(&cow->hier->lock);
-	return mapped;
-}
-
-/**
- * zvmo_cow_fault() - resolve a page fault on a mapping of the VMO
- * @cow: the pages
- * @vmf: the fault; vmf->pgoff is the page's offset in the VMO
- * @shared_write: a write through a shared mapping, which commits a page
- *
- * The page is returned in vmf->page, locked and with a reference, for the
- * core mm to map (and copy, for a private mapping's write). A hole that is
- * not written through a shared mapping gives the zero page, mapped
- * read-only, and commits nothing. Past the end is SIGBUS. A read fault of
- * a committed page maps it, and the committed pages around it, itself.
- *
- * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
- * the page lock.
- * Return: VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS or
- * VM_FAULT_OOM.
- */
-vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
-			  bool shared_write)
-{
-	vm_fault_t ret = 0;
-
-	if (!(vmf->flags & FAULT_FLAG_WRITE) && zvmo_cow_fault_around(cow, vmf))
-		return VM_FAULT_NOPAGE;
-	vmf->page = zvmo_cow_fault_page(cow, (u64)vmf->pgoff << PAGE_SHIFT,
-					shared_write, &ret);
-	return vmf->page ? VM_FAULT_LOCKED : ret;
-}
-
-/**
- * zvmo_cow_fault_mkwrite() - a page of a shared mapping is about to be
- *	made writable
- * @cow: the pages
- * @vmf: the fault; vmf->page is the page mapped or about to be
- *
- * A committed page that is still the VMO's is fine: it is returned locked.
- * The zero page never is: the VMO commits a page there, the zero page's
- * entries go, and the write faults again onto the new page.
- *
- * Context: Page fault; the mmap lock is held. Takes the hierarchy lock and
- * the page lock.
- * Return: VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS or
- * VM_FAULT_OOM.
- */
-vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *cow,
-				  struct vm_fault *vmf)
-{
-	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
-	struct page *page;
-	vm_fault_t ret = 0;
-
-	if (vmf->page != zvmo_zero_page) {
-		lock_page(vmf->page);
-		mutex_lock(&cow->hier->lock);
-		if (off < cow->size &&
-		    zvmo_cow_page_or_zero(cow, off) == vmf->page) {
-			mutex_unlock(&cow->hier->lock);
-			return VM_FAULT_LOCKED;
-		}
-		/* Gone meanwhile: its entry goes too; fault again. */
-		mutex_unlock(&cow->hier->lock);
-		unlock_page(vmf->page);
-		return VM_FAULT_NOPAGE;
+	if (pages != cow->hier->nr_pages) {
+		pr_err("hierarchy: %lu pages in nodes, %lu counted\n", pages,
+		       cow->hier->nr_pages);
+		bad = -EINVAL;
 	}
-
-	page = zvmo_cow_fault_page(cow, off, true, &ret);
-	if (!page)
-		return ret;
-	unlock_page(page);
-	put_page(page);
-	unmap_mapping_range(cow->mapping, off, PAGE_SIZE, 0);
-	return VM_FAULT_NOPAGE;
+	return bad;
 }

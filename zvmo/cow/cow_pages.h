@@ -1,80 +1,178 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pages of VMOs and their copy-on-write hierarchy (Zircon's
+ * VmCowPages).
+ *
+ * cow_pages.c is the hierarchy itself: hidden nodes, forking, migration,
+ * release and merging, attribution. It touches pages only through the few
+ * page functions declared at the end, and needs nothing else of the mm, so
+ * it also builds on the host for the differential test. cow_mm.c is the
+ * rest: read() and write(), commit, decommit, zero, resize, and faults.
+ */
 #ifndef _ZVMO_COW_PAGES_H
 #define _ZVMO_COW_PAGES_H
 
+#include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
-#include <linux/uio.h>
 
 #include "../page_list.h"
 
+/*
+ * Split bits, in the state of a slot of a hidden node: the left or right
+ * child (and everything below it) no longer needs this slot's content,
+ * because it forked a copy, shadowed it, or stopped seeing the offset.
+ * Both set never happens: the content is freed instead.
+ */
+#define ZVMO_COW_SPLIT_LEFT	BIT(0)
+#define ZVMO_COW_SPLIT_RIGHT	BIT(1)
+
 /**
- * struct zvmo_hier - what all the VMOs of one clone hierarchy share
- * @lock: the hierarchy lock. It guards the page lists, sizes and counts of
- *	every zvmo_cow_pages of the hierarchy. Lock order: an mm's mmap lock
- *	(page faults) before @lock; nothing is copied to or from user memory
- *	under @lock, so a fault on a mapping of the VMO during read() or
- *	write() of the same VMO cannot deadlock.
- * @ref: one reference per zvmo_cow_pages of the hierarchy
+ * struct zvmo_hier - what all the nodes of one clone hierarchy share
+ * @lock: the hierarchy lock. It guards the page lists, sizes, links and
+ *	counts of every node of the hierarchy, and the views of its leaves.
+ *	Lock order: an mm's mmap lock (page faults), then a page's lock,
+ *	then @lock, then the i_mmap lock of an address space (unmapping).
+ *	Nothing is copied to or from user memory under @lock with page
+ *	faults enabled.
+ * @ref: one reference per node of the hierarchy
+ * @gen: bumped under @lock whenever content or shape changes; cached
+ *	attribution is good while it stays the same
+ * @nr_pages: pages held by all the nodes
  */
 struct zvmo_hier {
 	struct mutex lock;	/* the hierarchy lock; see above */
 	refcount_t ref;
+	u64 gen;
+	unsigned long nr_pages;
 };
 
 /**
- * struct zvmo_cow_pages - the pages of a VMO (Zircon's VmCowPages)
- * @hier: the hierarchy this belongs to; @hier->lock guards what follows
- *	but @mapping and @zero_mapped
- * @mapping: the address space every mapping of the VMO shares; set once
- * @zero_mapped: set once a hole has been mapped to the zero page, after
- *	which commits must unmap what they fill
- * @pages: the page list: a page, or nothing, at each offset
- * @size: size in bytes, page aligned; no page lies at or past it
+ * struct zvmo_cow_view - one VMO's window onto the pages of a leaf
+ * @link: in the leaf's @views
+ * @mapping: the VMO's address space, which its mappings share
+ * @offset: leaf offset of the VMO's offset 0
+ * @len: bytes of the leaf the VMO sees, or U64_MAX for "up to the leaf's
+ *	size, whatever it becomes" (the owner and its references)
+ *
+ * A VMO owns a leaf; slices and references of it look into the same leaf
+ * through views of their own, so that each of their address spaces is
+ * unmapped when the content under it changes.
+ */
+struct zvmo_cow_view {
+	struct list_head link;
+	struct address_space *mapping;
+	u64 offset;
+	u64 len;
+};
+
+/**
+ * struct zvmo_cow_pages - a node of a clone hierarchy
+ * @hier: the hierarchy; @hier->lock guards everything below
+ * @parent: the hidden node this one reads through, or NULL
+ * @children: a hidden node's two children, left and right
+ * @parent_offset: the parent's offset of this node's offset 0
+ * @parent_limit: this node reads through its parent only below this
+ *	offset; it only ever shrinks, so a range that was cut off reads
+ *	zero for good
+ * @root_offset: offset of this node's offset 0 in the root's terms, to
+ *	catch chains of offsets that overflow
+ * @hidden: a hidden node: holds what its children share, has no views
+ *	and is never written
+ * @views: the views of a leaf (struct zvmo_cow_view)
+ * @pages: pages and markers by offset; a hidden node's slots carry split
+ *	bits in their state
+ * @size: size in bytes, page aligned. No content of a leaf lies at or
+ *	past it; a hidden node keeps the size its leaf had when it was made.
  * @nr_pages: pages in @pages
- * @commit_events: times @nr_pages changed through commit or decommit
+ * @commit_events: times the leaf's own pages were added or removed
+ * @attr_gen: @hier->gen when @attr was computed; 0 if never
+ * @attr: cached attribution of a leaf that has a parent
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
-	struct address_space *mapping;
-	bool zero_mapped;
+	struct zvmo_cow_pages *parent;
+	struct zvmo_cow_pages *children[2];
+	u64 parent_offset;
+	u64 parent_limit;
+	u64 root_offset;
+	bool hidden;
+	struct list_head views;
 	struct zvmo_page_list pages;
 	u64 size;
 	unsigned long nr_pages;
 	u64 commit_events;
+	u64 attr_gen;
+	struct zvmo_cow_attr {
+		u64 committed;
+		u64 private;
+		u64 scaled;
+	} attr;
 };
 
 /**
- * struct zvmo_cow_counts - what ZVMO_IOC_VMO_INFO reports of the pages
- * @committed: bytes of committed pages
- * @metadata: bytes of page-list nodes
- * @commit_events: see &struct zvmo_cow_pages
+ * struct zvmo_cow_pool - pages allocated ahead, outside the lock
+ * @pages: the pages, linked through page->lru; their content is garbage
+ * @nr: how many
+ * @want: set by an operation that ran out: how many it needs in all
  */
-struct zvmo_cow_counts {
-	u64 committed;
-	u64 metadata;
-	u64 commit_events;
+struct zvmo_cow_pool {
+	struct list_head pages;
+	unsigned int nr;
+	unsigned int want;
 };
 
-int zvmo_cow_init(void);
-void zvmo_cow_exit(void);
+#define ZVMO_COW_POOL_INIT(name) \
+	{ .pages = LIST_HEAD_INIT((name).pages), .nr = 0, .want = 0 }
+
+/* A page's slot and the node holding it, as a walk up found them. */
+struct zvmo_cow_found {
+	struct zvmo_cow_pages *owner;
+	struct zvmo_pl_slot *slot;
+	u64 owner_off;
+};
+
 struct zvmo_cow_pages *zvmo_cow_create(u64 size);
+int zvmo_cow_snapshot(struct zvmo_cow_pages *cow, u64 offset, u64 size,
+		      struct zvmo_cow_pages **out);
 void zvmo_cow_destroy(struct zvmo_cow_pages *cow);
-ssize_t zvmo_cow_read(struct zvmo_cow_pages *cow, u64 off,
-		      struct iov_iter *to);
-ssize_t zvmo_cow_write(struct zvmo_cow_pages *cow, u64 off,
-		       struct iov_iter *from);
-int zvmo_cow_commit(struct zvmo_cow_pages *cow, u64 start, u64 end);
-int zvmo_cow_decommit(struct zvmo_cow_pages *cow, u64 start, u64 end);
-int zvmo_cow_zero(struct zvmo_cow_pages *cow, u64 start, u64 end);
-void zvmo_cow_resize(struct zvmo_cow_pages *cow, u64 size);
-vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *cow, struct vm_fault *vmf,
-			  bool shared_write);
-vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *cow,
-				  struct vm_fault *vmf);
-void zvmo_cow_counts(struct zvmo_cow_pages *cow,
-		     struct zvmo_cow_counts *counts);
+
+bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
+			  struct zvmo_cow_found *found);
+struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off);
+struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *cow, u64 off,
+				      struct zvmo_cow_pool *pool);
+int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *cow, u64 off,
+			      struct zvmo_cow_pool *pool,
+			      struct list_head *freelist);
+int zvmo_cow_zero_range_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, struct zvmo_cow_pool *pool,
+			       struct list_head *freelist);
+void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start, u64 end,
+			    struct list_head *freelist);
+void zvmo_cow_resize_locked(struct zvmo_cow_pages *cow, u64 size,
+			    struct list_head *freelist);
+void zvmo_cow_attr_locked(struct zvmo_cow_pages *cow,
+			  struct zvmo_cow_attr *attr);
+unsigned int zvmo_cow_depth_locked(struct zvmo_cow_pages *cow);
+int zvmo_cow_validate_locked(struct zvmo_cow_pages *cow);
+
+int zvmo_cow_pool_fill(struct zvmo_cow_pool *pool, unsigned int nr);
+void zvmo_cow_pool_drain(struct zvmo_cow_pool *pool);
+void zvmo_cow_free_list(struct list_head *freelist);
+
+/*
+ * Page functions the hierarchy uses, from cow_mm.c (or the host test):
+ * allocate a page (content garbage) or NULL; free one; copy or clear
+ * one; unmap [@start, @end) of a leaf from every view's address space.
+ */
+struct page *zvmo_cow_page_alloc(void);
+void zvmo_cow_page_free(struct page *page);
+void zvmo_cow_page_copy(struct page *dst, struct page *src);
+void zvmo_cow_page_clear(struct page *page);
+void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end);
 
 #endif /* _ZVMO_COW_PAGES_H */

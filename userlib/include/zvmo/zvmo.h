@@ -100,6 +100,18 @@ int zvmo_vmo_info(int vmo, struct zvmo_vmo_info *info);
 int zvmo_vmo_dup(int vmo, uint32_t rights, uint32_t fd_flags);
 
 /*
+ * zvmo_vmo_create_child() - a snapshot, slice or reference of @vmo
+ * @options: ZVMO_CHILD_* options
+ * @offset, @size: the child's range in @vmo (both 0 for a reference)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * See struct zvmo_vmo_create_child for the rules and errors. Needs
+ * ZVMO_RIGHT_DUPLICATE and ZVMO_RIGHT_READ. Returns the child's descriptor.
+ */
+int zvmo_vmo_create_child(int vmo, uint32_t options, uint64_t offset,
+			  uint64_t size, uint32_t fd_flags);
+
+/*
  * zvmo_vmo_set_name() - name the VMO
  *
  * The name is @name cut at its first NUL, at @len bytes, or at

@@ -300,6 +300,9 @@ typedef struct zx_port_packet {
 
 /* VMOs. */
 zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t *out);
+zx_status_t zx_vmo_create_child(zx_handle_t handle, uint32_t options,
+				uint64_t offset, uint64_t size,
+				zx_handle_t *out);
 zx_status_t zx_vmo_read(zx_handle_t handle, void *buffer, uint64_t offset,
 			size_t buffer_size);
 zx_status_t zx_vmo_write(zx_handle_t handle, const void *buffer,

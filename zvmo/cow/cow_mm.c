@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pages of VMOs as the rest of the kernel sees them: read() and
+ * write(), commit, decommit, zero, resize, and page faults, over the
+ * hierarchy of cow_pages.c.
+ *
+ * Pages are allocated with the hierarchy lock dropped, into a pool, and
+ * freed after it is released. Every page table entry of a VMO's page is
+ * installed under the hierarchy lock (fault-around and fault handlers use
+ * vm_insert_pages()), or made writable by the core only after
+ * ->page_mkwrite checked the page under the lock and only if the entry is
+ * still the one it checked (the core's pte_same() test). Whatever changes
+ * the page at an offset unmaps it under the same lock. So no mapping ever
+ * shows a page the VMO no longer has at that place, and no snapshot can
+ * be written through a mapping of its parent.
+ *
+ * Bytes are copied from user memory under the lock with page faults
+ * disabled, so a write() racing with a snapshot lands wholly before or
+ * after it; when that copy would fault, the lock is dropped and the
+ * source faulted in.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "../zvmo.h"
+#include "cow_mm.h"
+
+/*
+ * Pages are charged to the caller's memory cgroup. Past its limit the
+ * allocation fails rather than waking the OOM killer: a VMO commit is a
+ * request the caller can see fail, like mmap(MAP_POPULATE) of too much.
+ */
+#define ZVMO_GFP_PAGE \
+	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* Pages allocated per round trip of the lock when committing. */
+#define ZVMO_COMMIT_BATCH	16
+
+/* Pages a read fault maps at once: the faulting one's aligned block. */
+#define ZVMO_FAULT_AROUND	16
+
+/*
+ * The page mappings show where a VMO reads zeros: read-only, never
+ * written, never freed while the module is loaded.
+ */
+static struct page *zvmo_zero_page;
+
+/**
+ * zvmo_cow_init() - set up what all VMOs' pages share
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int zvmo_cow_init(void)
+{
+	zvmo_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	return zvmo_zero_page ? 0 : -ENOMEM;
+}
+
+/**
+ * zvmo_cow_exit() - free what zvmo_cow_init() set up
+ *
+ * Context: Module exit, when no VMO and no mapping is left.
+ */
+void zvmo_cow_exit(void)
+{
+	__free_page(zvmo_zero_page);
+}
+
+/**
+ * zvmo_cow_page_alloc() - a page for a VMO, its content garbage
+ *
+ * Context: Process context; may sleep; not under the hierarchy lock.
+ * Return: the page or NULL.
+ */
+struct page *zvmo_cow_page_alloc(void)
+{
+	struct page *page = alloc_page(ZVMO_GFP_PAGE);
+
+	if (page)
+		atomic_long_inc(&zvmo_counters.pages);
+	return page;
+}
+
+/**
+ * zvmo_cow_page_free() - drop the VMO's reference to a page
+ * @page: the page; mappings may still hold it until they are torn down
+ */
+void zvmo_cow_page_free(struct page *page)
+{
+	atomic_long_dec(&zvmo_counters.pages);
+	put_page(page);
+}
+
+/**
+ * zvmo_cow_page_copy() - copy a page
+ * @dst: the copy
+ * @src: the original
+ */
+void zvmo_cow_page_copy(struct page *dst, struct page *src)
+{
+	copy_highpage(dst, src);
+}
+
+/**
+ * zvmo_cow_page_clear() - zero a page
+ * @page: the page
+ */
+void zvmo_cow_page_clear(struct page *page)
+{
+	clear_highpage(page);
+}
+
+/**
+ * zvmo_cow_unmap_leaf_locked() - unmap a range of a leaf from its views
+ * @leaf: the leaf
+ * @start: page-aligned start, in leaf offsets
+ * @end: end (U64_MAX: to the end)
+ *
+ * Context: The hierarchy lock is held; takes each address space's i_mmap
+ * lock.
+ */
+void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end)
+{
+	struct zvmo_cow_view *view;
+
+	lockdep_assert_held(&leaf->hier->lock);
+	list_for_each_entry(view, &leaf->views, link) {
+		u64 vend = view->len == U64_MAX ? U64_MAX :
+			   view->offset + view->len;
+		u64 s = max(start, view->offset), e = min(end, vend);
+
+		if (s >= e || !mapping_mapped(view->mapping))
+			continue;
+		unmap_mapping_range(view->mapping, s - view->offset,
+				    e == U64_MAX ? 0 : e - s, 0);
+	}
+}
+
+/**
+ * zvmo_cow_view_add() - let a VMO look into a leaf
+ * @leaf: the leaf
+ * @view: the VMO's view, filled but for @view->link
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_view_add(struct zvmo_cow_pages *leaf,
+		       struct zvmo_cow_view *view)
+{
+	mutex_lock(&leaf->hier->lock);
+	list_add(&view->link, &leaf->views);
+	mutex_unlock(&leaf->hier->lock);
+}
+
+/**
+ * zvmo_cow_view_del() - the end of a VMO's view, once it has no mappings
+ * @leaf: the leaf
+ * @view: the view
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_view_del(struct zvmo_cow_pages *leaf,
+		       struct zvmo_cow_view *view)
+{
+	mutex_lock(&leaf->hier->lock);
+	list_del(&view->link);
+	mutex_unlock(&leaf->hier->lock);
+}
+
+#ifdef ZVMO_DEBUG
+/*
+ * Debug builds check the whole hierarchy after every change, as the
+ * seeds' DebugValidate* do.
+ */
+static void zvmo_cow_check_locked(struct zvmo_cow_pages *leaf)
+{
+	WARN(zvmo_cow_validate_locked(leaf),
+	     "zvmo: VMO hierarchy invariants broken\n");
+}
+#else
+static inline void zvmo_cow_check_locked(struct zvmo_cow_pages *leaf)
+{
+}
+#endif
+
+/*
+ * Unlock the hierarchy, then free what the operation removed and what is
+ * left of its pool.
+ */
+static void zvmo_cow_unlock(struct zvmo_cow_pages *leaf,
+			    struct list_head *freelist,
+			    struct zvmo_cow_pool *pool)
+{
+	zvmo_cow_check_locked(leaf);
+	mutex_unlock(&leaf->hier->lock);
+	zvmo_cow_free_list(freelist);
+	if (pool)
+		zvmo_cow_pool_drain(pool);
+}
+
+/*
+ * Refill @pool, with the lock dropped, after an operation ran out. Keeps
+ * the pages: the operation retries.
+ */
+static int zvmo_cow_refill(struct zvmo_cow_pages *leaf,
+			   struct zvmo_cow_pool *pool)
+{
+	int err;
+
+	mutex_unlock(&leaf->hier->lock);
+	err = zvmo_cow_pool_fill(pool, pool->want);
+	pool->want = 0;
+	mutex_lock(&leaf->hier->lock);
+	return err;
+}
+
+/* Bytes done so far, or @err if nothing was. */
+static ssize_t zvmo_done_or(size_t done, int err)
+{
+	return done ? done : err;
+}
+
+/*
+ * The page @leaf reads at @off with a reference taken, NULL where it reads
+ * zeros, or -ERANGE if @off is at or past the end.
+ */
+static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct page *page;
+
+	mutex_lock(&leaf->hier->lock);
+	if (off >= leaf->size) {
+		page = ERR_PTR(-ERANGE);
+	} else {
+		page = zvmo_cow_page_locked(leaf, off);
+		if (page)
+			get_page(page);
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return page;
+}
+
+/**
+ * zvmo_cow_read() - copy a leaf's bytes at @off into @to
+ * @leaf: the leaf
+ * @off: leaf offset of the first byte
+ * @to: destination; iov_iter_count(@to) bytes are read
+ *
+ * Pages the leaf does not have read as their ancestors' or as zeros, and
+ * nothing is committed. The caller checked the range against the size; a
+ * shrink racing with the read ends it early with -ERANGE.
+ *
+ * Context: Process context; takes and drops the hierarchy lock per page;
+ * copies to user memory with it dropped, holding a page reference.
+ * Return: bytes read, or a negative errno if none were.
+ */
+ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
+		      struct iov_iter *to)
+{
+	size_t len = iov_iter_count(to);
+	size_t done = 0;
+
+	while (done < len) {
+		u64 pos = off + done;
+		size_t pg_off = offset_in_page(pos);
+		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
+		struct page *page;
+		size_t copied;
+
+		page = zvmo_cow_get_page(leaf, pos & PAGE_MASK);
+		if (IS_ERR(page))
+			return zvmo_done_or(done, PTR_ERR(page));
+		if (page) {
+			copied = copy_page_to_iter(page, pg_off, n, to);
+			put_page(page);
+		} else {
+			copied = iov_iter_zero(n, to);
+		}
+		done += copied;
+		if (copied < n)
+			return zvmo_done_or(done, -EFAULT);
+		if (fatal_signal_pending(current))
+			return zvmo_done_or(done, -EINTR);
+		cond_resched();
+	}
+	return done;
+}
+
+/*
+ * The leaf's own page at @off, forking or committing it, with the lock
+ * held on return if the result is a page. Refills @pool as needed.
+ */
+static struct page *zvmo_cow_writable(struct zvmo_cow_pages *leaf, u64 off,
+				      struct zvmo_cow_pool *pool)
+{
+	struct page *page;
+	int err;
+
+	mutex_lock(&leaf->hier->lock);
+	for (;;) {
+		if (off >= leaf->size) {
+			page = ERR_PTR(-ERANGE);
+			break;
+		}
+		page = zvmo_cow_writable_locked(leaf, off, pool);
+		if (PTR_ERR_OR_ZERO(page) != -EAGAIN)
+			break;
+		err = zvmo_cow_refill(leaf, pool);
+		if (err) {
+			page = ERR_PTR(err);
+			break;
+		}
+	}
+	if (IS_ERR(page))
+		mutex_unlock(&leaf->hier->lock);
+	return page;
+}
+
+/**
+ * zvmo_cow_write() - copy @from into a leaf at @off
+ * @leaf: the leaf
+ * @off: leaf offset of the first byte
+ * @from: source; iov_iter_count(@from) bytes are written
+ *
+ * Each page written becomes the leaf's own first (committed, or forked
+ * from its ancestors). The source is faulted in first, so a bad buffer
+ * fails with -EFAULT before anything changes.
+ *
+ * Context: Process context; takes and drops the hierarchy lock per page.
+ * Return: bytes written, or a negative errno if none were.
+ */
+ssize_t zvmo_cow_write(struct zvmo_cow_pages *leaf, u64 off,
+		       struct iov_iter *from)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	size_t len = iov_iter_count(from);
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	if (fault_in_iov_iter_readable(from, len))
+		return -EFAULT;
+
+	while (done < len) {
+		u64 pos = off + done;
+		size_t pg_off = offset_in_page(pos);
+		size_t n = min_t(size_t, PAGE_SIZE - pg_off, len - done);
+		struct page *page;
+		size_t copied;
+
+		page = zvmo_cow_writable(leaf, pos & PAGE_MASK, &pool);
+		if (IS_ERR(page)) {
+			ret = zvmo_done_or(done, PTR_ERR(page));
+			goto out;
+		}
+		pagefault_disable();
+		copied = copy_page_from_iter_atomic(page, pg_off, n, from);
+		pagefault_enable();
+		zvmo_cow_check_locked(leaf);
+		mutex_unlock(&leaf->hier->lock);
+		done += copied;
+		if (copied < n &&
+		    fault_in_iov_iter_readable(from, n - copied) == n - copied) {
+			ret = zvmo_done_or(done, -EFAULT);
+			goto out;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = zvmo_done_or(done, -EINTR);
+			goto out;
+		}
+		cond_resched();
+	}
+	ret = done;
+out:
+	zvmo_cow_pool_drain(&pool);
+	return ret;
+}
+
+/**
+ * zvmo_cow_commit() - commit every page of [@start, @end) of a leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ *
+ * Where the leaf reads its ancestors' pages it gets copies of its own,
+ * elsewhere zeroed pages. What was committed before a failure stays.
+ *
+ * Context: Process context; may sleep; takes the hierarchy lock.
+ * Return: 0, -ENOMEM, -ERANGE if the leaf shrank under us, or -EINTR if a
+ * fatal signal came.
+ */
+int zvmo_cow_commit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 pos = start;
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	while (pos < end) {
+		struct page *page;
+
+		if (end > leaf->size) {
+			err = -ERANGE;
+			break;
+		}
+		page = zvmo_cow_writable_locked(leaf, pos, &pool);
+		if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
+			pool.want = max_t(u64, pool.want,
+					  min_t(u64, ZVMO_COMMIT_BATCH,
+						(end - pos) >> PAGE_SHIFT));
+			err = zvmo_cow_refill(leaf, &pool);
+			if (err)
+				break;
+			if (fatal_signal_pending(current)) {
+				err = -EINTR;
+				break;
+			}
+			continue;
+		}
+		if (IS_ERR(page)) {
+			err = PTR_ERR(page);
+			break;
+		}
+		pos += PAGE_SIZE;
+		if (!((pos >> PAGE_SHIFT) % ZVMO_COMMIT_BATCH) &&
+		    need_resched()) {
+			mutex_unlock(&leaf->hier->lock);
+			cond_resched();
+			mutex_lock(&leaf->hier->lock);
+		}
+	}
+	zvmo_cow_unlock(leaf, &freelist, &pool);
+	return err;
+}
+
+/**
+ * zvmo_cow_has_parent() - whether a leaf reads through a hidden node
+ * @leaf: the leaf
+ *
+ * Context: Any context; the answer may change at once.
+ * Return: true if it is, or was made, a snapshot or has one.
+ */
+bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf)
+{
+	return READ_ONCE(leaf->parent);
+}
+
+/**
+ * zvmo_cow_decommit() - free the pages of [@start, @end) of a leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ *
+ * Costs time in proportion to the pages present, not to the range.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, -ERANGE if the range is past the end, or -EOPNOTSUPP if the
+ * leaf reads through a hidden node (as Zircon: decommit is not supported
+ * on copy-on-write children).
+ */
+int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
+{
+	LIST_HEAD(freelist);
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	if (leaf->parent)
+		err = -EOPNOTSUPP;
+	else if (end > leaf->size)
+		err = -ERANGE;
+	else
+		zvmo_cow_remove_locked(leaf, start, end, &freelist);
+	zvmo_cow_unlock(leaf, &freelist, NULL);
+	return err;
+}
+
+/*
+ * Zero [@start, @end) within the page at @page_off, if the leaf reads
+ * anything but zeros there.
+ */
+static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
+					u64 page_off, size_t start,
+					size_t end, struct zvmo_cow_pool *pool)
+{
+	struct page *page;
+
+	if (!zvmo_cow_page_locked(leaf, page_off))
+		return 0;
+	page = zvmo_cow_writable_locked(leaf, page_off, pool);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	memzero_page(page, start, end - start);
+	return 0;
+}
+
+/**
+ * zvmo_cow_zero() - make the bytes [@start, @end) of a leaf read zero
+ * @leaf: the leaf
+ * @start: first byte
+ * @end: end of the range
+ *
+ * Whole pages lose their content (a marker keeps an ancestor's from
+ * showing through); the partial pages at either end are zeroed in place,
+ * forked first if they were an ancestor's.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, -ERANGE if the range is past the end, or -ENOMEM.
+ */
+int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	u64 first = round_up(start, PAGE_SIZE);
+	u64 last = round_down(end, PAGE_SIZE);
+	u64 head = start & PAGE_MASK;
+	size_t pg_start = offset_in_page(start);
+	LIST_HEAD(freelist);
+	int err = 0;
+
+	if (start == end)
+		return 0;
+
+	mutex_lock(&leaf->hier->lock);
+	do {
+		if (err == -EAGAIN) {
+			err = zvmo_cow_refill(leaf, &pool);
+			if (err)
+				break;
+		}
+		if (end > leaf->size) {
+			err = -ERANGE;
+			break;
+		}
+		if (first > last) {
+			/* Within one page. */
+			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
+							   pg_start + end -
+							   start, &pool);
+			continue;
+		}
+		err = 0;
+		if (start < first)
+			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
+							   PAGE_SIZE, &pool);
+		if (!err && last < end)
+			err = zvmo_cow_zero_partial_locked(leaf, last, 0,
+							   end - last, &pool);
+		if (!err && first < last)
+			err = zvmo_cow_zero_range_locked(leaf, first, last,
+							 &pool, &freelist);
+	} while (err == -EAGAIN);
+	zvmo_cow_unlock(leaf, &freelist, &pool);
+	return err;
+}
+
+/**
+ * zvmo_cow_resize() - change a leaf's size
+ * @leaf: the leaf
+ * @size: new size, page aligned
+ *
+ * See zvmo_cow_resize_locked().
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
+{
+	LIST_HEAD(freelist);
+
+	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_resize_locked(leaf, size, &freelist);
+	zvmo_cow_unlock(leaf, &freelist, NULL);
+}
+
+/**
+ * zvmo_cow_counts() - memory use of a leaf
+ * @leaf: the leaf
+ * @counts: filled
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
+		     struct zvmo_cow_counts *counts)
+{
+	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_attr_locked(leaf, &counts->attr);
+	counts->metadata = (u64)leaf->pages.nr_nodes *
+			   zvmo_page_list_node_size();
+	counts->commit_events = leaf->commit_events;
+	mutex_unlock(&leaf->hier->lock);
+}
+
+/*
+ * The leaf offset of a fault, or U64_MAX if it is past the VMO's end (the
+ * leaf's size is checked under the lock).
+ */
+static u64 zvmo_cow_fault_off(const struct zvmo_cow_view *view,
+			      struct vm_fault *vmf)
+{
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+
+	if (view->len != U64_MAX && off >= view->len)
+		return U64_MAX;
+	return view->offset + off;
+}
+
+/*
+ * Map what the leaf reads in the faulting address's aligned block: its
+ * pages and its ancestors' (read-only, as the mapping's protection is for
+ * a shared writable mapping: writes go through ->page_mkwrite), and the
+ * zero page at the faulting address if it reads zeros there. Entries that
+ * exist are left alone.
+ */
+static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
+					const struct zvmo_cow_view *view,
+					struct vm_fault *vmf, u64 fault_off)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long span = ZVMO_FAULT_AROUND * PAGE_SIZE;
+	unsigned long start = max(ALIGN_DOWN(vmf->address, span),
+				  vma->vm_start);
+	unsigned long end = min(start + span, vma->vm_end);
+	struct page *pages[ZVMO_FAULT_AROUND];
+	unsigned long addr, run_addr = 0, num;
+	unsigned int n = 0;
+	int err;
+
+	for (addr = start; addr <= end; addr += PAGE_SIZE) {
+		struct page *page = NULL;
+
+		if (addr < end) {
+			u64 off = fault_off + addr - vmf->address;
+			u64 voff = off - view->offset;
+
+			if (off < leaf->size &&
+			    (view->len == U64_MAX || voff < view->len))
+				page = zvmo_cow_page_locked(leaf, off);
+			if (!page && addr == vmf->address)
+				page = zvmo_zero_page;
+		}
+		if (page) {
+			if (!n)
+				run_addr = addr;
+			pages[n++] = page;
+			continue;
+		}
+		/* A run ended: insert it, stepping over present entries. */
+		while (n) {
+			num = n;
+			err = vm_insert_pages(vma, run_addr, pages, &num);
+			if (err && err != -EBUSY)
+				return err == -ENOMEM ? VM_FAULT_OOM :
+							VM_FAULT_SIGBUS;
+			/* num pages were left; skip the one that was busy. */
+			if (!num)
+				break;
+			run_addr += (n - num + 1) * PAGE_SIZE;
+			memmove(pages, pages + n - num + 1,
+				(num - 1) * sizeof(pages[0]));
+			n = num - 1;
+		}
+		n = 0;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
+/**
+ * zvmo_cow_fault() - resolve a page fault on a mapping of a VMO
+ * @leaf: the leaf the VMO looks into
+ * @view: the VMO's view of it
+ * @vmf: the fault; vmf->pgoff is the page's offset in the VMO
+ *
+ * A read maps what the VMO reads there (and around it) read-only, the
+ * zero page where it reads zeros, and commits nothing. A write through a
+ * shared mapping makes the page the leaf's own (committing or forking
+ * it) and maps it read-only; the write then faults again and
+ * ->page_mkwrite lets the core make it writable. A write through a
+ * private mapping gets the page in vmf->page for the core to copy. Past
+ * the end is SIGBUS.
+ *
+ * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
+ * hierarchy lock.
+ * Return: VM_FAULT_NOPAGE, 0 (vmf->page set), VM_FAULT_SIGBUS or
+ * VM_FAULT_OOM.
+ */
+vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
+			  const struct zvmo_cow_view *view,
+			  struct vm_fault *vmf)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	u64 off = zvmo_cow_fault_off(view, vmf);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	LIST_HEAD(freelist);
+	struct page *page;
+	vm_fault_t ret;
+	int err;
+
+	if (off == U64_MAX)
+		return VM_FAULT_SIGBUS;
+	if (write && (vmf->vma->vm_flags & VM_SHARED)) {
+		/* Most such faults commit or fork one page. */
+		if (zvmo_cow_pool_fill(&pool, 1))
+			return VM_FAULT_OOM;
+		page = zvmo_cow_writable(leaf, off, &pool);
+		if (IS_ERR(page)) {
+			zvmo_cow_pool_drain(&pool);
+			return PTR_ERR(page) == -ERANGE ? VM_FAULT_SIGBUS :
+							  VM_FAULT_OOM;
+		}
+		err = vm_insert_page(vmf->vma, vmf->address, page);
+		zvmo_cow_unlock(leaf, &freelist, &pool);
+		if (err && err != -EBUSY)
+			return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		return VM_FAULT_NOPAGE;
+	}
+
+	mutex_lock(&leaf->hier->lock);
+	if (off >= leaf->size) {
+		ret = VM_FAULT_SIGBUS;
+	} else if (!write) {
+		ret = zvmo_cow_fault_around(leaf, view, vmf, off);
+	} else {
+		/* A private mapping's write: the core copies the page. */
+		page = zvmo_cow_page_locked(leaf, off) ?: zvmo_zero_page;
+		get_page(page);
+		vmf->page = page;
+		ret = 0;
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return ret;
+}
+
+/**
+ * zvmo_cow_fault_mkwrite() - a page of a shared mapping is about to be
+ *	made writable
+ * @leaf: the leaf the VMO looks into
+ * @view: the VMO's view of it
+ * @vmf: the fault; vmf->page is the page mapped read-only
+ *
+ * If the page is the leaf's own at that place, it is returned locked and
+ * the core makes the entry writable, if the entry is still the one it
+ * had. Otherwise (an ancestor's page, the zero page, or a page the leaf
+ * no longer has there) the leaf gets a page of its own, mapped read-only
+ * in place of the old one, and the write faults again.
+ *
+ * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
+ * page lock, then the hierarchy lock.
+ * Return: VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS or
+ * VM_FAULT_OOM.
+ */
+vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
+				  const struct zvmo_cow_view *view,
+				  struct vm_fault *vmf)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	u64 off = zvmo_cow_fault_off(view, vmf);
+	struct page *page = vmf->page, *own;
+	struct zvmo_pl_slot *slot;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	LIST_HEAD(freelist);
+
+	if (off == U64_MAX)
+		return VM_FAULT_SIGBUS;
+	lock_page(page);
+	mutex_lock(&leaf->hier->lock);
+	if (off < leaf->size) {
+		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (slot && zvmo_pl_slot_page(slot) == page) {
+			mutex_unlock(&leaf->hier->lock);
+			return VM_FAULT_LOCKED;
+		}
+	}
+	mutex_unlock(&leaf->hier->lock);
+
+	/* Not the leaf's own: make one, and map it instead. */
+	own = zvmo_cow_writable(leaf, off, &pool);
+	if (IS_ERR(own)) {
+		if (PTR_ERR(own) == -ENOMEM)
+			ret = VM_FAULT_OOM;
+	} else {
+		/* The old entry was unmapped as the page changed. */
+		vm_insert_page(vmf->vma, vmf->address, own);
+		zvmo_cow_unlock(leaf, &freelist, NULL);
+	}
+	zvmo_cow_pool_drain(&pool);
+	unlock_page(page);
+	return ret;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the rest of zvmo does with a VMO's pages: read() and write(),
+ * commit, decommit, zero, resize, attribution, and page faults. All of it
+ * works on a leaf of a clone hierarchy (cow_pages.h) at leaf offsets.
+ */
+#ifndef _ZVMO_COW_MM_H
+#define _ZVMO_COW_MM_H
+
+#include <linux/mm_types.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+
+#include "cow_pages.h"
+
+/**
+ * struct zvmo_cow_counts - what ZVMO_IOC_VMO_INFO reports of the pages
+ * @attr: committed, private and scaled bytes
+ * @metadata: bytes of the leaf's page-list nodes
+ * @commit_events: see &struct zvmo_cow_pages
+ */
+struct zvmo_cow_counts {
+	struct zvmo_cow_attr attr;
+	u64 metadata;
+	u64 commit_events;
+};
+
+int zvmo_cow_init(void);
+void zvmo_cow_exit(void);
+void zvmo_cow_view_add(struct zvmo_cow_pages *leaf,
+		       struct zvmo_cow_view *view);
+void zvmo_cow_view_del(struct zvmo_cow_pages *leaf,
+		       struct zvmo_cow_view *view);
+ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
+		      struct iov_iter *to);
+ssize_t zvmo_cow_write(struct zvmo_cow_pages *leaf, u64 off,
+		       struct iov_iter *from);
+int zvmo_cow_commit(struct zvmo_cow_pages *leaf, u64 start, u64 end);
+int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end);
+int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end);
+void zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size);
+bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
+void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
+		     struct zvmo_cow_counts *counts);
+vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
+			  const struct zvmo_cow_view *view,
+			  struct vm_fault *vmf);
+vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
+				  const struct zvmo_cow_view *view,
+				  struct vm_fault *vmf);
+
+#endif /* _ZVMO_COW_MM_H */
