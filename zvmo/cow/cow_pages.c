@@ -665,7 +665,8 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
  * released from the grandparent in turn, and so on up.
  */
 static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
-				u64 end, struct list_head *freelist)
+				u64 end, struct list_head *freelist,
+				bool merging)
 {
 	while (child->parent && start < end) {
 		struct zvmo_cow_pages *node = child->parent, *other;
@@ -675,7 +676,11 @@ static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
 		u64 ostart, oend, off;
 
 		other = node->children[!side];
-		for (off = nstart; off < nend; off += PAGE_SIZE) {
+		/*
+		 * A parent about to merge into @other drops what @other does
+		 * not need anyway: only the levels above have work to do.
+		 */
+		for (off = nstart; !merging && off < nend; off += PAGE_SIZE) {
 			struct zvmo_pl_slot *slot;
 			u64 at = U64_MAX;
 
@@ -698,7 +703,7 @@ static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
 		nend = min(nend, node->parent_limit);
 		if (other && ostart < oend && nstart < ostart && oend < nend) {
 			/* Two pieces: the upper one first, by recursion. */
-			zvmo_cow_release_up(node, oend, nend, freelist);
+			zvmo_cow_release_up(node, oend, nend, freelist, false);
 			nend = ostart;
 		} else if (other && ostart < oend) {
 			if (nstart >= ostart && nstart < oend)
@@ -711,6 +716,7 @@ static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
 		child = node;
 		start = nstart;
 		end = nend;
+		merging = false;
 	}
 }
 
@@ -736,7 +742,7 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 		zvmo_cow_remove_locked(leaf, size, old, freelist);
 		if (leaf->parent && size < leaf->parent_limit) {
 			zvmo_cow_release_up(leaf, size, leaf->parent_limit,
-					    freelist);
+					    freelist, false);
 			leaf->parent_limit = size;
 		}
 	}
@@ -847,7 +853,8 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 	if (leaf->parent) {
 		struct zvmo_cow_pages *node = leaf->parent;
 
-		zvmo_cow_release_up(leaf, 0, leaf->parent_limit, &freelist);
+		zvmo_cow_release_up(leaf, 0, leaf->parent_limit, &freelist,
+				    true);
 		node->children[zvmo_cow_side(leaf)] = NULL;
 		leaf->parent = NULL;
 		zvmo_cow_merge(node, &freelist);
