@@ -35,6 +35,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bug.h>
+#include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -60,6 +61,68 @@ static bool zvmo_cow_sees(const struct zvmo_cow_pages *child, u64 poff)
 {
 	return child && poff >= child->parent_offset &&
 	       poff - child->parent_offset < child->parent_limit;
+}
+
+/*
+ * The node after @cur in a depth-first walk of the subtree of @top: its
+ * first child if @descend, else the next sibling on the way back up.
+ * NULL when the walk is over.
+ */
+static struct zvmo_cow_pages *zvmo_cow_walk_next(struct zvmo_cow_pages *top,
+						 struct zvmo_cow_pages *cur,
+						 bool descend)
+{
+	if (descend && cur->hidden) {
+		if (cur->children[0])
+			return cur->children[0];
+		if (cur->children[1])
+			return cur->children[1];
+	}
+	while (cur != top) {
+		struct zvmo_cow_pages *parent = cur->parent;
+
+		if (cur == parent->children[0] && parent->children[1])
+			return parent->children[1];
+		cur = parent;
+	}
+	return NULL;
+}
+
+/*
+ * How many leaves at or below @top read the content of @top's parent at
+ * the parent's offset @poff, counting up to @max: those reached through
+ * windows that cover the place and nodes with no content of their own
+ * there. A hidden node's window says only what its children could see
+ * when it was made; what they still read is in their windows and lists.
+ */
+static unsigned long zvmo_cow_readers(struct zvmo_cow_pages *top, u64 poff,
+				      unsigned long max)
+{
+	u64 root_off = poff + top->parent->root_offset;
+	struct zvmo_cow_pages *cur = top;
+	unsigned long n = 0;
+
+	while (cur) {
+		u64 off = root_off - cur->root_offset;
+		bool reads = zvmo_cow_sees(cur, off + cur->parent_offset);
+
+		if (reads) {
+			struct zvmo_pl_slot *s;
+
+			s = zvmo_page_list_lookup(&cur->pages, off);
+			reads = !s || zvmo_pl_slot_is_empty(s);
+		}
+		if (reads && !cur->hidden && ++n >= max)
+			break;
+		cur = zvmo_cow_walk_next(top, cur, reads);
+	}
+	return n;
+}
+
+/* Whether some leaf at or below @child still reads its parent at @poff. */
+static bool zvmo_cow_needed(struct zvmo_cow_pages *child, u64 poff)
+{
+	return child && zvmo_cow_readers(child, poff, 1);
 }
 
 static void zvmo_cow_changed(struct zvmo_cow_pages *cow)
@@ -267,25 +330,16 @@ struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
  */
 static void zvmo_cow_unmap_subtree(struct zvmo_cow_pages *child, u64 poff)
 {
-	struct zvmo_cow_pages *top = child, *cur = child;
 	u64 root_off = poff + child->parent->root_offset;
+	struct zvmo_cow_pages *cur = child;
 
-	for (;;) {
+	while (cur) {
 		u64 off = root_off - cur->root_offset;
 		bool sees = zvmo_cow_sees(cur, off + cur->parent_offset);
 
 		if (sees && !cur->hidden)
 			zvmo_cow_unmap_leaf_locked(cur, off, off + PAGE_SIZE);
-		if (sees && cur->hidden) {
-			cur = cur->children[0];
-			continue;
-		}
-		/* Next: the right sibling, or up until there is one. */
-		while (cur != top && (cur == cur->parent->children[1]))
-			cur = cur->parent;
-		if (cur == top)
-			return;
-		cur = cur->parent->children[1];
+		cur = zvmo_cow_walk_next(child, cur, sees);
 	}
 }
 
@@ -328,7 +382,7 @@ static unsigned int zvmo_cow_fork_cost(struct zvmo_cow_pages *leaf, u64 off,
 		bool split = node == found->owner &&
 			     (found->slot->state & zvmo_cow_split(!side));
 
-		if (!split && zvmo_cow_sees(node->children[!side], noff))
+		if (!split && zvmo_cow_needed(node->children[!side], noff))
 			n++;
 		toff = noff;
 		t = node;
@@ -358,7 +412,7 @@ static int zvmo_cow_fork_step(struct zvmo_cow_pages *leaf, u64 off,
 		return -ENOMEM;
 
 	if (!(found->slot->state & zvmo_cow_split(!side)) &&
-	    zvmo_cow_sees(node->children[!side], found->owner_off)) {
+	    zvmo_cow_needed(node->children[!side], found->owner_off)) {
 		struct page *copy = zvmo_cow_pool_take(pool);
 
 		if (!copy) {
@@ -537,7 +591,7 @@ int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 	if (zvmo_cow_find_locked(node, off + leaf->parent_offset, &found) &&
 	    found.owner == node) {
 		if ((found.slot->state & zvmo_cow_split(!side)) ||
-		    !zvmo_cow_sees(node->children[!side], found.owner_off))
+		    !zvmo_cow_needed(node->children[!side], found.owner_off))
 			zvmo_cow_drop(node, found.owner_off, freelist);
 		else
 			found.slot->state |= zvmo_cow_split(side);
@@ -658,11 +712,14 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 }
 
 /*
- * @child stops reading through its parent over [@start, @end) of its own
- * offsets (within its window): the split bit of its side goes on every
- * slot of the parent there, and the slots nobody else needs are freed.
- * The parent's range that neither of its children sees any more is
- * released from the grandparent in turn, and so on up.
+ * @child stopped reading through its parent over [@start, @end) of its
+ * own offsets: its window no longer covers the range, or (further up) it
+ * is a hidden node some of whose leaves gave it up. Every slot of the
+ * parent there that no leaf on @child's side reads any more gets the
+ * split bit of that side, or is freed if the other side does not need it
+ * either. The range goes on up to the grandparent, less what a leaf
+ * sibling still sees; a hidden sibling's window may have holes its
+ * leaves gave up, so there each slot is asked instead.
  */
 static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
 				u64 end, struct list_head *freelist,
@@ -690,22 +747,25 @@ static void zvmo_cow_release_up(struct zvmo_cow_pages *child, u64 start,
 				break;
 			off = at;
 			slot = zvmo_page_list_lookup(&node->pages, off);
+			if ((slot->state & zvmo_cow_split(side)) ||
+			    zvmo_cow_needed(child, off))
+				continue;
 			if ((slot->state & zvmo_cow_split(!side)) ||
-			    !zvmo_cow_sees(other, off))
+			    !zvmo_cow_needed(other, off))
 				zvmo_cow_drop(node, off, freelist);
 			else
 				slot->state |= zvmo_cow_split(side);
 		}
 
-		/* What the other child does not see goes further up. */
+		nend = min(nend, node->parent_limit);
 		ostart = other ? other->parent_offset : 0;
 		oend = other ? other->parent_offset + other->parent_limit : 0;
-		nend = min(nend, node->parent_limit);
-		if (other && ostart < oend && nstart < ostart && oend < nend) {
+		if (other && !other->hidden && ostart < oend &&
+		    nstart < ostart && oend < nend) {
 			/* Two pieces: the upper one first, by recursion. */
 			zvmo_cow_release_up(node, oend, nend, freelist, false);
 			nend = ostart;
-		} else if (other && ostart < oend) {
+		} else if (other && !other->hidden && ostart < oend) {
 			if (nstart >= ostart && nstart < oend)
 				nstart = oend;
 			if (nend > ostart && nend <= oend)
@@ -741,9 +801,10 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 	if (size < old) {
 		zvmo_cow_remove_locked(leaf, size, old, freelist);
 		if (leaf->parent && size < leaf->parent_limit) {
-			zvmo_cow_release_up(leaf, size, leaf->parent_limit,
-					    freelist, false);
+			u64 limit = leaf->parent_limit;
+
 			leaf->parent_limit = size;
+			zvmo_cow_release_up(leaf, size, limit, freelist, false);
 		}
 	}
 	WRITE_ONCE(leaf->size, size);
@@ -775,7 +836,10 @@ static void zvmo_cow_merge_migrate(struct zvmo_pl_slot *slot, u64 src_off,
 {
 	struct zvmo_cow_merge *m = ctx;
 
-	if (slot->state & m->split) {
+	if ((slot->state & m->split) ||
+	    (m->child->hidden &&
+	     !zvmo_cow_needed(m->child->children[0], dst_off) &&
+	     !zvmo_cow_needed(m->child->children[1], dst_off))) {
 		/* The child forked it or gave it up: nobody needs it. */
 		zvmo_cow_merge_release(slot, src_off, ctx);
 		zvmo_pl_slot_clear(slot);
@@ -852,9 +916,10 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 	leaf->nr_pages = 0;
 	if (leaf->parent) {
 		struct zvmo_cow_pages *node = leaf->parent;
+		u64 limit = leaf->parent_limit;
 
-		zvmo_cow_release_up(leaf, 0, leaf->parent_limit, &freelist,
-				    true);
+		leaf->parent_limit = 0;
+		zvmo_cow_release_up(leaf, 0, limit, &freelist, true);
 		node->children[zvmo_cow_side(leaf)] = NULL;
 		leaf->parent = NULL;
 		zvmo_cow_merge(node, &freelist);
@@ -958,38 +1023,14 @@ out_unlock:
 static unsigned long zvmo_cow_sharers(struct zvmo_cow_pages *node, u64 off,
 				      const struct zvmo_pl_slot *slot)
 {
-	u64 root_off = off + node->root_offset;
-	struct zvmo_cow_pages *cur;
 	unsigned long n = 0;
 	unsigned int side;
 
 	for (side = 0; side < 2; side++) {
-		cur = node->children[side];
-		if (!cur || (slot->state & zvmo_cow_split(side)))
-			continue;
-		for (;;) {
-			u64 coff = root_off - cur->root_offset;
-			struct zvmo_pl_slot *s;
-			bool reads;
-
-			reads = zvmo_cow_sees(cur, coff + cur->parent_offset);
-			if (reads) {
-				s = zvmo_page_list_lookup(&cur->pages, coff);
-				reads = !s || zvmo_pl_slot_is_empty(s);
-			}
-			if (reads && !cur->hidden)
-				n++;
-			if (reads && cur->hidden) {
-				cur = cur->children[0];
-				continue;
-			}
-			while (cur != node->children[side] &&
-			       cur == cur->parent->children[1])
-				cur = cur->parent;
-			if (cur == node->children[side])
-				break;
-			cur = cur->parent->children[1];
-		}
+		if (node->children[side] &&
+		    !(slot->state & zvmo_cow_split(side)))
+			n += zvmo_cow_readers(node->children[side], off,
+					      ULONG_MAX);
 	}
 	return n;
 }
@@ -1172,21 +1213,10 @@ int zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
 
 	while (root->parent)
 		root = root->parent;
-	cur = root;
-	for (;;) {
+	for (cur = root; cur; cur = zvmo_cow_walk_next(root, cur, true)) {
 		if (zvmo_cow_check_node(cur))
 			bad = -EINVAL;
 		pages += cur->nr_pages;
-		if (cur->hidden && cur->children[0]) {
-			cur = cur->children[0];
-			continue;
-		}
-		while (cur != root && (cur == cur->parent->children[1] ||
-				       !cur->parent->children[1]))
-			cur = cur->parent;
-		if (cur == root)
-			break;
-		cur = cur->parent->children[1];
 	}
 	if (pages != cow->hier->nr_pages) {
 		pr_err("hierarchy: %lu pages in nodes, %lu counted\n", pages,
