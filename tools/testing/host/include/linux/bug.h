@@ -7,6 +7,7 @@
 #define _SHIM_LINUX_BUG_H
 
 #include <linux/compiler.h>
+#include <linux/printk.h>	/* as the kernel's, for WARN() */
 
 __noreturn __printf(4, 5)
 void shim_bug(const char *kind, const char *file, int line,

@@ -17,6 +17,7 @@
 #define __GFP_IO		0x20u
 #define __GFP_FS		0x40u
 #define __GFP_HIGH		0x80u
+#define __GFP_RETRY_MAYFAIL	0x100u
 
 #define GFP_KERNEL		(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_KERNEL_ACCOUNT	(GFP_KERNEL | __GFP_ACCOUNT)

@@ -17,7 +17,10 @@ struct page {
 	unsigned long flags;
 	unsigned long private;
 	unsigned long index;	/* the tests' page id */
-	unsigned long pad[5];
+	struct list_head lru;	/* for the page's owner, as in the kernel */
+	unsigned long pad[3];
 } __aligned(64);
+
+_Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
 
 #endif /* _SHIM_LINUX_MM_TYPES_H */

@@ -6,6 +6,7 @@
 #ifndef _SHIM_LINUX_SLAB_H
 #define _SHIM_LINUX_SLAB_H
 
+#include <linux/err.h>	/* the kernel's gets it by way of gfp.h */
 #include <linux/gfp.h>
 #include <linux/types.h>
 

@@ -21,4 +21,9 @@ typedef long long s64;
 typedef unsigned int gfp_t;
 typedef unsigned int slab_flags_t;
 
+/* As in the kernel; the list functions are in list.h. */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
 #endif /* _SHIM_LINUX_TYPES_H */

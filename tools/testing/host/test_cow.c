@@ -1,0 +1,2348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of zvmo/cow/cow_pages.c, the copy-on-write hierarchy, built
+ * as it is against the shim in include/ (with zvmo/page_list.c).
+ *
+ * The test drives the hierarchy the way zvmo/cow/cow_mm.c does (the same
+ * calls under the hierarchy lock, the same -EAGAIN, refill with the lock
+ * dropped, retry loops, the free list and the pool freed after unlocking)
+ * and compares it with a model in which every VMO is a plain byte array,
+ * copied whole at snapshot time. After every step it checks:
+ *
+ * - the content of every VMO, page by page, against the model;
+ * - zvmo_cow_validate_locked() of every hierarchy, and the tree itself:
+ *   every hidden node has two children, the leaves are exactly the
+ *   model's VMOs of that hierarchy, one reference per node, and each
+ *   leaf's depth is below the number of leaves;
+ * - pages: every page a hierarchy holds is read by some leaf, its count
+ *   is what its leaves can reach, and at most what the leaves have
+ *   committed in a copy-everything world; the fake pages alive are the
+ *   pages the hierarchies hold;
+ * - attribution, exactly: committed, private and scaled bytes of every
+ *   leaf against what the leaves read (scaled: PAGE_SIZE / sharers);
+ * - mappings, simulated: a fault maps what a leaf reads, and every page
+ *   table entry left must still show what the leaf reads there (a
+ *   writable one, a page of the leaf's own), or the engine failed to
+ *   unmap it through zvmo_cow_unmap_leaf_locked().
+ *
+ * Deterministic scenarios come first, then random sequences, then the
+ * random sequences again with page-list node (and page) allocations
+ * failing. A step that fails with -ENOMEM may have done part of its
+ * work, but only in order: a write or commit, exactly the pages before
+ * the one that failed; a zero, each page it touched either as it was or
+ * zeroed (the model takes what the engine has). Nothing else may change.
+ *
+ * A failing random sequence is replayed in child processes and cut down
+ * to a short sequence that still fails, which is printed with the
+ * hierarchies after its last steps. A WARN in the engine aborts (see
+ * include/linux/bug.h); the sequence running is then cut down the same
+ * way, and the TAP output closed with the test failed.
+ *
+ * Environment: ZVMO_SEED (random test seed), ZVMO_ITERS (random
+ * sequences), ZVMO_MINIMIZE=0 (do not cut down a failing sequence),
+ * ZVMO_VERBOSE=1 (print every step and the hierarchies after it). An
+ * argument runs only the tests whose name contains it.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/err.h>
+#include <linux/limits.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+
+#include "cow/cow_pages.h"
+#include "shim.h"
+
+#define PG		((u64)PAGE_SIZE)
+#define MAXPG		64	/* pages in a VMO, at most */
+#define MAXV		16	/* model VMO slots */
+#define MAXLIVE		12	/* live VMOs, at most */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* --- random numbers -------------------------------------------------------- */
+
+/* splitmix64 */
+static uint64_t rnd_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rnd_below(uint64_t *s, uint32_t n)
+{
+	return n ? rnd_next(s) % n : 0;
+}
+
+static bool rnd_pct(uint64_t *s, uint32_t pct)
+{
+	return rnd_below(s, 100) < pct;
+}
+
+/* @len bytes of data that depend on @seed and on each byte's place. */
+static void fill_pattern(u8 *buf, size_t len, uint64_t seed)
+{
+	uint64_t s = seed, v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i % 8))
+			v = rnd_next(&s);
+		buf[i] = v >> (8 * (i % 8));
+	}
+}
+
+/* --- the tests' fake pages --------------------------------------------------- */
+
+/*
+ * A page of the hierarchy is a shim page whose ->private points to its
+ * 4096 bytes; ->flags says it is live. A new page holds garbage, as one
+ * fresh from the allocator may.
+ */
+#define PAGE_LIVE	0x7a766d6f50414745UL
+
+static long pages_live;
+static unsigned long page_faults;
+static uint32_t page_fail_ppm;
+static uint64_t page_fail_rng;
+static char hook_err[256];
+
+static __printf(1, 2) void hook_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (hook_err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(hook_err, sizeof(hook_err), fmt, ap);
+	va_end(ap);
+}
+
+static bool page_live(const struct page *page)
+{
+	return page->flags == PAGE_LIVE;
+}
+
+static u8 *pdata(struct page *page)
+{
+	return (u8 *)page->private;
+}
+
+static bool any_lock_held(void);
+
+struct page *zvmo_cow_page_alloc(void)
+{
+	struct page *page;
+	u8 *data;
+
+	if (any_lock_held())
+		hook_fail("a page allocated under a hierarchy lock");
+	if (page_fail_ppm &&
+	    rnd_next(&page_fail_rng) % 1000000 < page_fail_ppm) {
+		page_faults++;
+		return NULL;
+	}
+	page = shim_page_alloc();
+	data = malloc(PAGE_SIZE);
+	if (!data)
+		abort();
+	memset(data, 0xa0 | (page->index & 0xf), PAGE_SIZE);
+	page->private = (unsigned long)data;
+	page->flags = PAGE_LIVE;
+	page->lru.next = LIST_POISON1;
+	page->lru.prev = LIST_POISON2;
+	pages_live++;
+	return page;
+}
+
+void zvmo_cow_page_free(struct page *page)
+{
+	if (any_lock_held())
+		hook_fail("a page freed under a hierarchy lock");
+	if (!page_live(page)) {
+		hook_fail("free of a page that is not live (serial %lu)",
+			  page->index);
+		return;
+	}
+	memset(pdata(page), 0xdd, PAGE_SIZE);
+	free(pdata(page));
+	page->flags = 0;
+	page->private = 0;
+	pages_live--;
+	shim_page_free(page);
+}
+
+void zvmo_cow_page_copy(struct page *dst, struct page *src)
+{
+	if (!page_live(dst) || !page_live(src) || dst == src) {
+		hook_fail("bad page copy");
+		return;
+	}
+	memcpy(pdata(dst), pdata(src), PAGE_SIZE);
+}
+
+void zvmo_cow_page_clear(struct page *page)
+{
+	if (!page_live(page)) {
+		hook_fail("clear of a page that is not live");
+		return;
+	}
+	memset(pdata(page), 0, PAGE_SIZE);
+}
+
+/* --- the model ---------------------------------------------------------------- */
+
+/*
+ * A page table entry of the simulated mappings: the page a fault mapped
+ * at a leaf offset (zero_page where the leaf read zeros), with its serial
+ * so that a page freed and reallocated at the same address still counts
+ * as another one.
+ */
+static struct page zero_page;
+
+struct mapent {
+	struct page *page;
+	unsigned long serial;
+	bool writable;
+};
+
+/*
+ * A VMO of the test: a leaf, with its model (bytes, committed pages,
+ * simulated mappings), or a slice: a window onto a leaf, which holds the
+ * bytes.
+ */
+struct mvmo {
+	bool live;
+	bool slice;
+	unsigned int id;
+	/* a leaf */
+	struct zvmo_cow_pages *cow;
+	u8 *data;			/* MAXPG pages */
+	bool committed[MAXPG];
+	u64 size;
+	bool resizable;
+	unsigned int nslices;
+	struct mapent map[MAXPG];
+	/* a slice */
+	int base;			/* the leaf's slot */
+	u64 off, len;
+};
+
+enum op_kind {
+	OP_CREATE, OP_SNAPSHOT, OP_SLICE, OP_WRITE, OP_READ, OP_COMMIT,
+	OP_DECOMMIT, OP_ZERO, OP_RESIZE, OP_CLOSE, OP_MAPREAD, OP_MAPWRITE,
+	NR_OPS
+};
+
+static const char *const op_names[NR_OPS] = {
+	"create", "snapshot", "slice", "write", "read", "commit",
+	"decommit", "zero", "resize", "close", "map_read", "map_write",
+};
+
+/*
+ * One step. VMOs are named by id, so that a sequence with steps left out
+ * still means the same (a step on a VMO that does not exist is skipped).
+ * @off and @len: the range; for create and resize @len is the size; for
+ * snapshot and slice, the offset and size of the child. @seed: the bytes
+ * written, and which allocations fail.
+ */
+struct op {
+	enum op_kind kind;
+	unsigned int vmo;
+	unsigned int out;	/* id of the VMO made */
+	u64 off, len;
+	bool resizable;
+	uint64_t seed;
+};
+
+struct world {
+	struct mvmo v[MAXV];
+	unsigned int next_id;
+	bool faults;
+	uint32_t fail_ppm, page_fail_ppm;
+	struct zvmo_cow_pages *destroying;
+	char err[1024];
+	struct op *trace;
+	unsigned int ntrace, trace_cap;
+	long base_allocs, base_pages, base_nodes, base_live;
+	/* statistics */
+	unsigned long steps, enomem, eagain, unmaps;
+	unsigned long done[NR_OPS], skipped[NR_OPS];
+	unsigned int max_depth, max_leaves;
+	bool verbose;	/* print each step, and the hierarchies after */
+	unsigned long dump_from;	/* ... from this step on */
+	int last_rc;
+};
+
+static struct world *cur;	/* for the page and unmap hooks */
+static bool env_verbose;	/* ZVMO_VERBOSE=1: dump after every step */
+static struct world *running;	/* the random sequence running, if any */
+
+static __printf(2, 3) bool fail(struct world *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->err[0])
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(w->err, sizeof(w->err), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool any_lock_held(void)
+{
+	unsigned int i;
+
+	if (!cur)
+		return false;
+	for (i = 0; i < MAXV; i++)
+		if (cur->v[i].live && !cur->v[i].slice &&
+		    mutex_is_locked(&cur->v[i].cow->hier->lock))
+			return true;
+	return false;
+}
+
+static struct mvmo *leaf_of(struct world *w, const struct zvmo_cow_pages *cow)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && !w->v[i].slice && w->v[i].cow == cow)
+			return &w->v[i];
+	return NULL;
+}
+
+/* The mappings of [@start, @end) of @leaf go, as unmap_mapping_range(). */
+void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end)
+{
+	struct mvmo *m;
+	unsigned int p;
+
+	if (!mutex_is_locked(&leaf->hier->lock)) {
+		hook_fail("unmap without the hierarchy lock");
+		return;
+	}
+	if (leaf->hidden)
+		hook_fail("unmap of a hidden node");
+	if (start > end || (start & (PG - 1)) ||
+	    (end != U64_MAX && (end & (PG - 1))))
+		hook_fail("unmap of [%#llx, %#llx)", start, end);
+	if (!cur)
+		return;
+	cur->unmaps++;
+	m = leaf_of(cur, leaf);
+	if (!m) {
+		if (leaf != cur->destroying)
+			hook_fail("unmap of a leaf the test does not know");
+		return;
+	}
+	for (p = 0; p < MAXPG; p++)
+		if (p * PG >= start && p * PG < end)
+			m->map[p] = (struct mapent){ 0 };
+}
+
+static int find_vmo(struct world *w, unsigned int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && w->v[i].id == id)
+			return i;
+	return -1;
+}
+
+static int free_slot(struct world *w)
+{
+	unsigned int i, n = 0;
+	int slot = -1;
+
+	for (i = 0; i < MAXV; i++) {
+		if (w->v[i].live)
+			n++;
+		else if (slot < 0)
+			slot = i;
+	}
+	return n < MAXLIVE ? slot : -1;
+}
+
+static u64 vmo_size(struct world *w, int i)
+{
+	return w->v[i].slice ? w->v[i].len : w->v[i].size;
+}
+
+/* The leaf under VMO @i, and the leaf offset of the VMO's offset 0. */
+static struct mvmo *leaf_at(struct world *w, int i, u64 *base)
+{
+	if (w->v[i].slice) {
+		*base = w->v[i].off;
+		return &w->v[w->v[i].base];
+	}
+	*base = 0;
+	return &w->v[i];
+}
+
+static struct mvmo *new_leaf(struct world *w, int slot, unsigned int id,
+			     struct zvmo_cow_pages *cow, u64 size,
+			     bool resizable)
+{
+	struct mvmo *m = &w->v[slot];
+
+	memset(m, 0, sizeof(*m));
+	m->live = true;
+	m->id = id;
+	m->cow = cow;
+	m->size = size;
+	m->resizable = resizable;
+	m->data = calloc(MAXPG, PG);
+	if (!m->data)
+		abort();
+	return m;
+}
+
+static void forget(struct mvmo *m)
+{
+	free(m->data);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- the engine, driven as cow_mm.c drives it ---------------------------------- */
+
+/* Harness failure already recorded in w->err: give up the step. */
+#define EHARNESS	ECANCELED
+
+static bool lock_leaf(struct world *w, struct mvmo *m)
+{
+	if (mutex_is_locked(&m->cow->hier->lock))
+		return fail(w, "v%u: hierarchy lock held between steps", m->id);
+	mutex_lock(&m->cow->hier->lock);
+	return true;
+}
+
+/* zvmo_cow_refill(): fill @pool with the lock dropped. */
+static int refill(struct zvmo_cow_pages *leaf, struct zvmo_cow_pool *pool)
+{
+	int err;
+
+	mutex_unlock(&leaf->hier->lock);
+	err = zvmo_cow_pool_fill(pool, pool->want);
+	pool->want = 0;
+	mutex_lock(&leaf->hier->lock);
+	return err;
+}
+
+/* An -EAGAIN must ask for more pages than the pool has, or it loops. */
+static int check_eagain(struct world *w, struct zvmo_cow_pool *pool,
+			unsigned int *tries)
+{
+	w->eagain++;
+	if (pool->want <= pool->nr) {
+		fail(w, "-EAGAIN wanting %u pages with %u in the pool",
+		     pool->want, pool->nr);
+		return -EHARNESS;
+	}
+	/* A zero of MAXPG pages may refill once a page, a write twice. */
+	if (++*tries > 4 * MAXPG) {
+		fail(w, "-EAGAIN %u times in one step", *tries);
+		return -EHARNESS;
+	}
+	return 0;
+}
+
+static bool check_pool(struct world *w, struct zvmo_cow_pool *pool)
+{
+	struct page *page;
+	unsigned int n = 0;
+
+	list_for_each_entry(page, &pool->pages, lru) {
+		if (!page_live(page) || ++n > pool->nr)
+			break;
+	}
+	if (n != pool->nr)
+		return fail(w, "pool: %u pages counted, %u listed", pool->nr,
+			    n);
+	return true;
+}
+
+/* Whether @page is in the leaf's own list at @off. */
+static bool is_own(struct mvmo *m, u64 off, struct page *page)
+{
+	struct zvmo_cow_found found;
+
+	return zvmo_cow_find_locked(m->cow, off, &found) &&
+	       found.owner == m->cow &&
+	       zvmo_pl_slot_page(found.slot) == page;
+}
+
+/* What zvmo_cow_writable_locked() returned must be the leaf's own page. */
+static int check_own(struct world *w, struct mvmo *m, u64 off,
+		     struct page *page)
+{
+	if (!is_own(m, off, page) || !page_live(page)) {
+		fail(w, "v%u: writable page at %#llx is not the leaf's own",
+		     m->id, off);
+		return -EHARNESS;
+	}
+	return 0;
+}
+
+/*
+ * cow_mm's zvmo_cow_writable() with the lock held throughout: the leaf's
+ * own page at @off, refilling @pool as needed (at least @batch pages).
+ */
+static int writable(struct world *w, struct mvmo *m, u64 off,
+		    struct zvmo_cow_pool *pool, unsigned int batch,
+		    struct page **out)
+{
+	unsigned int tries = 0;
+	struct page *page;
+	int err;
+
+	for (;;) {
+		page = zvmo_cow_writable_locked(m->cow, off, pool);
+		err = PTR_ERR_OR_ZERO(page);
+		if (err != -EAGAIN)
+			break;
+		err = check_eagain(w, pool, &tries);
+		if (err)
+			return err;
+		pool->want = max(pool->want, batch);
+		err = refill(m->cow, pool);
+		if (err)
+			return err;
+	}
+	if (err)
+		return err;
+	err = check_own(w, m, off, page);
+	if (!err)
+		*out = page;
+	return err;
+}
+
+/* Unlock, then free the freelist and drain the pool (zvmo_cow_unlock()). */
+static void unlock_free(struct world *w, struct mvmo *m,
+			struct list_head *freelist, struct zvmo_cow_pool *pool)
+{
+	if (pool)
+		check_pool(w, pool);
+	mutex_unlock(&m->cow->hier->lock);
+	zvmo_cow_free_list(freelist);
+	if (pool)
+		zvmo_cow_pool_drain(pool);
+}
+
+/* What the leaf reads at page @p, compared with bytes @want. */
+static bool page_matches(struct mvmo *m, unsigned int p, const u8 *want)
+{
+	static const u8 zeros[PAGE_SIZE];
+	struct page *page = zvmo_cow_page_locked(m->cow, p * PG);
+
+	return !memcmp(page ? pdata(page) : zeros, want, PG);
+}
+
+/*
+ * A write fault at page @p of a shared mapping: zvmo_cow_fault() (a page
+ * in the pool first, then the leaf's own page, inserted) or, for a
+ * read-only entry of the leaf's own page, ->page_mkwrite. As
+ * vm_insert_page(), the insert fails if an entry is still there: the
+ * engine must have unmapped what the leaf read before.
+ */
+static int write_fault(struct world *w, struct mvmo *m, unsigned int p,
+		       struct page **out)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	struct mapent *e = &m->map[p];
+	LIST_HEAD(freelist);
+	struct page *page;
+	int err;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	if (e->page && e->page != &zero_page && is_own(m, p * PG, e->page)) {
+		e->writable = true;
+		*out = e->page;
+		mutex_unlock(&m->cow->hier->lock);
+		return 0;
+	}
+	mutex_unlock(&m->cow->hier->lock);
+	err = zvmo_cow_pool_fill(&pool, 1);
+	if (err) {
+		zvmo_cow_pool_drain(&pool);
+		return err;
+	}
+	if (!lock_leaf(w, m)) {
+		zvmo_cow_pool_drain(&pool);
+		return -EHARNESS;
+	}
+	err = writable(w, m, p * PG, &pool, 1, &page);
+	if (!err && e->page && e->page != page) {
+		fail(w, "v%u: write fault at %#llx: the entry of page %lu was not unmapped",
+		     m->id, p * PG, e->serial);
+		err = -EHARNESS;
+	}
+	if (!err) {
+		*e = (struct mapent){ page, page->index, true };
+		*out = page;
+	}
+	unlock_free(w, m, &freelist, &pool);
+	return err;
+}
+
+/* write() or stores through a mapping, of bytes [off, off + len). */
+static int do_write(struct world *w, const struct op *op, int i, bool mapped)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 base, done = 0;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u8 *buf;
+	int err = 0;
+
+	buf = malloc(op->len);
+	if (!buf)
+		abort();
+	fill_pattern(buf, op->len, op->seed);
+	if (!mapped && !lock_leaf(w, m)) {
+		free(buf);
+		return -EHARNESS;
+	}
+	while (done < op->len) {
+		u64 pos = base + op->off + done;
+		unsigned int p = pos / PG;
+		size_t pg_off = pos % PG;
+		size_t n = min_t(u64, PG - pg_off, op->len - done);
+		struct mapent *e = &m->map[p];
+		struct page *page;
+
+		if (!mapped)
+			err = writable(w, m, p * PG, &pool, 1, &page);
+		else if (e->page && e->writable)
+			page = e->page;	/* a store, no fault */
+		else
+			err = write_fault(w, m, p, &page);
+		if (err)
+			break;
+		memcpy(pdata(page) + pg_off, buf + done, n);
+		memcpy(m->data + pos, buf + done, n);
+		m->committed[p] = true;
+		done += n;
+	}
+	if (!mapped)
+		unlock_free(w, m, &freelist, &pool);
+	free(buf);
+	return err;
+}
+
+/* read(), or reads through a mapping (faulting in what is not mapped). */
+static int do_read(struct world *w, const struct op *op, int i, bool mapped)
+{
+	static const u8 zeros[PAGE_SIZE];
+	u64 base, done = 0;
+	struct mvmo *m = leaf_at(w, i, &base);
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	while (done < op->len) {
+		u64 pos = base + op->off + done;
+		unsigned int p = pos / PG;
+		size_t pg_off = pos % PG;
+		size_t n = min_t(u64, PG - pg_off, op->len - done);
+		struct page *page = zvmo_cow_page_locked(m->cow, p * PG);
+		const u8 *got;
+
+		if (mapped) {
+			struct mapent *e = &m->map[p];
+
+			if (!e->page) {
+				*e = (struct mapent){ page ?: &zero_page,
+						      page ? page->index : 0,
+						      false };
+			}
+			page = e->page == &zero_page ? NULL : e->page;
+		}
+		got = page ? pdata(page) + pg_off : zeros;
+		if (memcmp(got, m->data + pos, n)) {
+			fail(w, "v%u: %s at %#llx: not what was written", m->id,
+			     mapped ? "mapping reads" : "read",
+			     (unsigned long long)pos);
+			break;
+		}
+		done += n;
+	}
+	mutex_unlock(&m->cow->hier->lock);
+	return w->err[0] ? -EHARNESS : 0;
+}
+
+/* zvmo_cow_commit() of the pages [off, off + len). */
+static int do_commit(struct world *w, const struct op *op, int i)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 base, pos;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u64 end = base + op->off + op->len;
+	struct page *page;
+	int err = 0;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	for (pos = base + op->off; pos < end; pos += PG) {
+		/* A batch at a time, as ZVMO_COMMIT_BATCH. */
+		err = writable(w, m, pos, &pool,
+			       min_t(u64, 16, (end - pos) / PG), &page);
+		if (err)
+			break;
+		m->committed[pos / PG] = true;
+	}
+	unlock_free(w, m, &freelist, &pool);
+	return err;
+}
+
+/* zvmo_cow_decommit(): only of a leaf without a parent. */
+static int do_decommit(struct world *w, const struct op *op, int i)
+{
+	LIST_HEAD(freelist);
+	u64 base, pos;
+	struct mvmo *m = leaf_at(w, i, &base);
+	int err = 0;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	if (m->cow->parent) {
+		err = -EOPNOTSUPP;
+	} else {
+		zvmo_cow_remove_locked(m->cow, base + op->off,
+				       base + op->off + op->len, &freelist);
+		memset(m->data + base + op->off, 0, op->len);
+		for (pos = base + op->off; pos < base + op->off + op->len;
+		     pos += PG)
+			m->committed[pos / PG] = false;
+	}
+	unlock_free(w, m, &freelist, NULL);
+	return err;
+}
+
+/* zvmo_cow_zero_partial_locked() */
+static int zero_partial(struct world *w, struct mvmo *m, u64 page_off,
+			size_t start, size_t end, struct zvmo_cow_pool *pool,
+			unsigned int *tries)
+{
+	struct page *page;
+	int err;
+
+	if (!zvmo_cow_page_locked(m->cow, page_off))
+		return 0;
+	page = zvmo_cow_writable_locked(m->cow, page_off, pool);
+	err = PTR_ERR_OR_ZERO(page);
+	if (err == -EAGAIN)
+		return check_eagain(w, pool, tries) ?: -EAGAIN;
+	if (err)
+		return err;
+	err = check_own(w, m, page_off, page);
+	if (err)
+		return err;
+	memset(pdata(page) + start, 0, end - start);
+	return 0;
+}
+
+/*
+ * After a zero that failed half-way: each page it touched reads either
+ * as before or as zeroed; the model takes what the engine has.
+ */
+static bool zero_settle(struct world *w, struct mvmo *m, u64 start, u64 end)
+{
+	u64 first = (start + PG - 1) & ~(PG - 1), last = end & ~(PG - 1);
+	u64 p;
+	u8 *want = malloc(PG);
+
+	if (!want)
+		abort();
+	for (p = start / PG; p < (end + PG - 1) / PG; p++) {
+		u64 s = max(start, p * PG), e = min(end, (p + 1) * PG);
+		bool whole = p * PG >= first && (p + 1) * PG <= last;
+
+		memcpy(want, m->data + p * PG, PG);
+		memset(want + (s - p * PG), 0, e - s);
+		if (page_matches(m, p, want)) {
+			memcpy(m->data + p * PG, want, PG);
+			if (whole)
+				m->committed[p] =
+					zvmo_cow_page_locked(m->cow, p * PG);
+		} else if (!page_matches(m, p, m->data + p * PG)) {
+			free(want);
+			return fail(w, "v%u: failed zero left page %#llx neither zeroed nor as it was",
+				    m->id, p * PG);
+		}
+	}
+	free(want);
+	return true;
+}
+
+/* zvmo_cow_zero() of bytes [off, off + len). */
+static int do_zero(struct world *w, const struct op *op, int i)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 base;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u64 start = base + op->off, end = start + op->len;
+	u64 first = (start + PG - 1) & ~(PG - 1), last = end & ~(PG - 1);
+	u64 head = start & ~(PG - 1), pos;
+	size_t pg_start = start % PG;
+	unsigned int tries = 0;
+	int err = 0;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	do {
+		if (err == -EAGAIN) {
+			err = refill(m->cow, &pool);
+			if (err)
+				break;
+		}
+		if (first > last) {
+			/* Within one page. */
+			err = zero_partial(w, m, head, pg_start,
+					   pg_start + end - start, &pool,
+					   &tries);
+			continue;
+		}
+		err = 0;
+		if (start < first)
+			err = zero_partial(w, m, head, pg_start, PG, &pool,
+					   &tries);
+		if (!err && last < end)
+			err = zero_partial(w, m, last, 0, end - last, &pool,
+					   &tries);
+		if (!err && first < last) {
+			err = zvmo_cow_zero_range_locked(m->cow, first, last,
+							 &pool, &freelist);
+			if (err == -EAGAIN)
+				err = check_eagain(w, &pool, &tries) ?: err;
+		}
+	} while (err == -EAGAIN);
+
+	if (!err) {
+		memset(m->data + start, 0, end - start);
+		for (pos = first; pos < last; pos += PG)
+			m->committed[pos / PG] = false;
+	} else if (err != -EHARNESS) {
+		zero_settle(w, m, start, end);
+	}
+	unlock_free(w, m, &freelist, &pool);
+	return w->err[0] ? -EHARNESS : err;
+}
+
+static int do_resize(struct world *w, const struct op *op, int i)
+{
+	struct mvmo *m = &w->v[i];
+	LIST_HEAD(freelist);
+	u64 p;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	zvmo_cow_resize_locked(m->cow, op->len, &freelist);
+	if (op->len < m->size) {
+		memset(m->data + op->len, 0, m->size - op->len);
+		for (p = op->len / PG; p < MAXPG; p++)
+			m->committed[p] = false;
+	}
+	m->size = op->len;
+	unlock_free(w, m, &freelist, NULL);
+	return 0;
+}
+
+static int do_close(struct world *w, int i)
+{
+	struct mvmo *m = &w->v[i];
+	struct zvmo_cow_pages *cow;
+	unsigned int j;
+
+	if (m->slice) {
+		w->v[m->base].nslices--;
+		forget(m);
+		return 0;
+	}
+	/* Its slices go first: each holds the VMO. */
+	for (j = 0; j < MAXV; j++)
+		if (w->v[j].live && w->v[j].slice && w->v[j].base == i)
+			forget(&w->v[j]);
+	if (mutex_is_locked(&m->cow->hier->lock))
+		return fail(w, "v%u: hierarchy lock held between steps",
+			    m->id), -EHARNESS;
+	cow = m->cow;
+	forget(m);
+	w->destroying = cow;
+	zvmo_cow_destroy(cow);
+	w->destroying = NULL;
+	return 0;
+}
+
+static int do_create(struct world *w, const struct op *op)
+{
+	struct zvmo_cow_pages *cow;
+	int slot = free_slot(w);
+
+	if (slot < 0 || find_vmo(w, op->out) >= 0)
+		return 1;
+	cow = zvmo_cow_create(op->len);
+	if (!cow)
+		return -ENOMEM;
+	new_leaf(w, slot, op->out, cow, op->len, op->resizable);
+	return 0;
+}
+
+static int do_snapshot(struct world *w, const struct op *op, int i)
+{
+	struct mvmo *m = &w->v[i], *c;
+	struct zvmo_cow_pages *child = NULL;
+	int slot = free_slot(w), err;
+	u64 p;
+
+	if (slot < 0 || find_vmo(w, op->out) >= 0)
+		return 1;
+	err = zvmo_cow_snapshot(m->cow, op->off, op->len, &child);
+	if (mutex_is_locked(&m->cow->hier->lock))
+		return fail(w, "snapshot returned with the lock held"),
+		       -EHARNESS;
+	if (err)
+		return err;
+	if (child->hier != m->cow->hier || child->size != op->len ||
+	    child->hidden)
+		return fail(w, "snapshot: child does not look right"),
+		       -EHARNESS;
+	c = new_leaf(w, slot, op->out, child, op->len, op->resizable);
+	for (p = 0; p < op->len / PG; p++) {
+		u64 src = op->off + p * PG;
+
+		if (src >= m->size)
+			break;
+		memcpy(c->data + p * PG, m->data + src, PG);
+		c->committed[p] = m->committed[src / PG];
+	}
+	return 0;
+}
+
+static int do_slice(struct world *w, const struct op *op, int i)
+{
+	int slot = free_slot(w);
+	u64 base;
+	struct mvmo *m = leaf_at(w, i, &base), *s;
+
+	if (slot < 0 || find_vmo(w, op->out) >= 0 || m->resizable)
+		return 1;
+	s = &w->v[slot];
+	memset(s, 0, sizeof(*s));
+	s->live = true;
+	s->slice = true;
+	s->id = op->out;
+	s->base = m - w->v;
+	s->off = base + op->off;
+	s->len = op->len;
+	m->nslices++;
+	return 0;
+}
+
+/*
+ * Apply @op to the engine and the model. Returns 0, an errno the step may
+ * return (-ENOMEM, -EOPNOTSUPP), 1 if it does not apply (a VMO it names is
+ * gone, or its range is out of bounds), or -EHARNESS with w->err set.
+ */
+static int apply(struct world *w, const struct op *op)
+{
+	int i = -1;
+	bool page_ranges = op->kind == OP_COMMIT || op->kind == OP_DECOMMIT ||
+			   op->kind == OP_MAPREAD;
+
+	if (op->kind != OP_CREATE) {
+		i = find_vmo(w, op->vmo);
+		if (i < 0)
+			return 1;
+	}
+	switch (op->kind) {
+	case OP_CREATE:
+		return op->len > MAXPG * PG ? 1 : do_create(w, op);
+	case OP_SNAPSHOT:
+		if (w->v[i].slice || op->len > MAXPG * PG || (op->off % PG))
+			return 1;
+		return do_snapshot(w, op, i);
+	case OP_SLICE:
+		if (!op->len || op->off + op->len > vmo_size(w, i) ||
+		    ((op->off | op->len) % PG))
+			return 1;
+		return do_slice(w, op, i);
+	case OP_RESIZE:
+		if (w->v[i].slice || !w->v[i].resizable ||
+		    op->len > MAXPG * PG || op->len % PG)
+			return 1;
+		return do_resize(w, op, i);
+	case OP_CLOSE:
+		return do_close(w, i);
+	default:
+		break;
+	}
+	/* A range of the VMO. */
+	if (!op->len || op->off + op->len > vmo_size(w, i) ||
+	    (page_ranges && ((op->off | op->len) % PG)))
+		return 1;
+	switch (op->kind) {
+	case OP_WRITE:
+		return do_write(w, op, i, false);
+	case OP_MAPWRITE:
+		return do_write(w, op, i, true);
+	case OP_READ:
+		return do_read(w, op, i, false);
+	case OP_MAPREAD:
+		return do_read(w, op, i, true);
+	case OP_COMMIT:
+		return do_commit(w, op, i);
+	case OP_DECOMMIT:
+		return do_decommit(w, op, i);
+	case OP_ZERO:
+		return do_zero(w, op, i);
+	default:
+		return fail(w, "bad op %d", op->kind), -EHARNESS;
+	}
+}
+
+/* --- the checks ------------------------------------------------------------------ */
+
+struct pref {
+	struct page *page;
+	int leaf;	/* slot */
+};
+
+static int pref_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct pref *)a)->page;
+	uintptr_t y = (uintptr_t)((const struct pref *)b)->page;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The tree of @hier, from its root: every hidden node has two children
+ * that point back to it, leaves have none, and the leaves are the model's
+ * (@in[slot] marks them; @nleaves of them). Counts nodes into @nodes.
+ */
+static bool check_tree(struct world *w, struct zvmo_cow_pages *any,
+		       const bool *in, unsigned int nleaves,
+		       unsigned int *nodes)
+{
+	struct zvmo_cow_pages *stack[4 * MAXV], *root = any, *n;
+	unsigned int sp = 0, leaves = 0, i;
+
+	*nodes = 0;
+	while (root->parent && *nodes < 4 * MAXV) {
+		root = root->parent;
+		(*nodes)++;
+	}
+	if (*nodes >= 4 * MAXV)
+		return fail(w, "tree: no root within %u levels", 4 * MAXV);
+	*nodes = 0;
+	stack[sp++] = root;
+	while (sp) {
+		n = stack[--sp];
+		if (++*nodes > 2 * MAXV)
+			return fail(w, "tree: more than %u nodes", 2 * MAXV);
+		if (n->hier != any->hier)
+			return fail(w, "tree: node of another hierarchy");
+		if (!n->hidden) {
+			struct mvmo *m = leaf_of(w, n);
+
+			if (n->children[0] || n->children[1])
+				return fail(w, "tree: a leaf with children");
+			if (!m || !in[m - w->v])
+				return fail(w, "tree: a leaf the test does not know (%p)",
+					    (void *)n);
+			leaves++;
+			continue;
+		}
+		if (!list_empty(&n->views))
+			return fail(w, "tree: a hidden node with views");
+		for (i = 0; i < 2; i++) {
+			if (!n->children[i] || n->children[i]->parent != n)
+				return fail(w, "tree: hidden node %p: child %u is %p",
+					    (void *)n, i,
+					    (void *)n->children[i]);
+			stack[sp++] = n->children[i];
+		}
+	}
+	if (leaves != nleaves)
+		return fail(w, "tree: %u leaves, the test has %u", leaves,
+			    nleaves);
+	if (*nodes != 2 * nleaves - 1)
+		return fail(w, "tree: %u nodes for %u leaves", *nodes, nleaves);
+	return true;
+}
+
+/* Everything about the hierarchy of the leaf in slot @first. */
+static bool check_hier(struct world *w, int first, bool *seen,
+		       unsigned long *held)
+{
+	static const u8 zeros[PAGE_SIZE];
+	struct zvmo_hier *hier = w->v[first].cow->hier;
+	struct pref refs[MAXV * MAXPG];
+	struct zvmo_cow_attr want[MAXV] = { 0 }, got;
+	bool in[MAXV] = { 0 };
+	unsigned int nleaves = 0, nrefs = 0, nodes, committed = 0, distinct;
+	unsigned int i, j, p, k;
+	u64 scaled_sum = 0, slack = 0;
+
+	for (i = 0; i < MAXV; i++) {
+		if (w->v[i].live && !w->v[i].slice &&
+		    w->v[i].cow->hier == hier) {
+			in[i] = seen[i] = true;
+			nleaves++;
+		}
+	}
+	mutex_lock(&hier->lock);
+	if (zvmo_cow_validate_locked(w->v[first].cow)) {
+		fail(w, "zvmo_cow_validate_locked() failed");
+		goto out;
+	}
+	if (!check_tree(w, w->v[first].cow, in, nleaves, &nodes))
+		goto out;
+	if (refcount_read(&hier->ref) != nodes) {
+		fail(w, "hierarchy: %u references for %u nodes",
+		     refcount_read(&hier->ref), nodes);
+		goto out;
+	}
+
+	for (i = 0; i < MAXV; i++) {
+		struct mvmo *m = &w->v[i];
+		unsigned int depth;
+
+		if (!in[i])
+			continue;
+		depth = zvmo_cow_depth_locked(m->cow);
+		w->max_depth = max(w->max_depth, depth);
+		w->max_leaves = max(w->max_leaves, nleaves);
+		if (depth > nleaves - 1) {
+			fail(w, "v%u: depth %u with %u leaves", m->id, depth,
+			     nleaves);
+			goto out;
+		}
+		if (m->cow->size != m->size) {
+			fail(w, "v%u: size %#llx, model %#llx", m->id,
+			     m->cow->size, m->size);
+			goto out;
+		}
+		for (p = 0; p < MAXPG; p++) {
+			struct page *page = NULL;
+			struct mapent *e = &m->map[p];
+
+			if (p * PG < m->size)
+				page = zvmo_cow_page_locked(m->cow, p * PG);
+			if (page && !page_live(page)) {
+				fail(w, "v%u: page at %#llx is not live",
+				     m->id, p * PG);
+				goto out;
+			}
+			if (memcmp(page ? pdata(page) : zeros,
+				   m->data + p * PG, PG)) {
+				fail(w, "v%u: page at %#llx differs from the model (%s)",
+				     m->id, p * PG, page ? "a page" : "zeros");
+				goto out;
+			}
+			if (page && !m->committed[p]) {
+				fail(w, "v%u: a page at %#llx, which it never committed",
+				     m->id, p * PG);
+				goto out;
+			}
+			committed += m->committed[p];
+			if (page)
+				refs[nrefs++] = (struct pref){ page, i };
+			if (!e->page)
+				continue;
+			if (p * PG >= m->size) {
+				fail(w, "v%u: still mapped at %#llx, past the end %#llx",
+				     m->id, p * PG, m->size);
+				goto out;
+			}
+			if (e->page != (page ?: &zero_page) ||
+			    e->serial != (page ? page->index : 0)) {
+				fail(w, "v%u: stale mapping at %#llx: page %lu mapped, reads %lu (not unmapped)",
+				     m->id, p * PG, e->serial,
+				     page ? page->index : 0);
+				goto out;
+			}
+			if (e->writable && !is_own(m, p * PG, e->page)) {
+				fail(w, "v%u: writable mapping at %#llx of a page not its own",
+				     m->id, p * PG);
+				goto out;
+			}
+		}
+	}
+
+	/* Pages held: those the leaves read, no more, and within bounds. */
+	qsort(refs, nrefs, sizeof(refs[0]), pref_cmp);
+	distinct = 0;
+	for (j = 0; j < nrefs; j = k) {
+		unsigned int n;
+
+		for (k = j; k < nrefs && refs[k].page == refs[j].page; k++)
+			;
+		n = k - j;
+		distinct++;
+		slack += n - 1;
+		for (i = j; i < k; i++) {
+			want[refs[i].leaf].committed += PG;
+			want[refs[i].leaf].private += n == 1 ? PG : 0;
+			want[refs[i].leaf].scaled += PG / n;
+		}
+	}
+	if (hier->nr_pages > committed || distinct != hier->nr_pages) {
+		fail(w, "hierarchy holds %lu pages, more than %s: its leaves read %u distinct pages, copies of everything would take %u",
+		     hier->nr_pages,
+		     hier->nr_pages > committed ? "copies of everything" :
+						   "its leaves read",
+		     distinct, committed);
+		goto out;
+	}
+	*held += hier->nr_pages;
+
+	for (i = 0; i < MAXV; i++) {
+		if (!in[i])
+			continue;
+		zvmo_cow_attr_locked(w->v[i].cow, &got);
+		if (got.committed != want[i].committed ||
+		    got.private != want[i].private ||
+		    got.scaled != want[i].scaled ||
+		    got.private > got.committed) {
+			fail(w, "v%u: attribution committed %llu private %llu scaled %llu, expected %llu %llu %llu",
+			     w->v[i].id, got.committed, got.private,
+			     got.scaled, want[i].committed, want[i].private,
+			     want[i].scaled);
+			goto out;
+		}
+		scaled_sum += got.scaled;
+	}
+	/* The scaled bytes add up to the pages, but for the rounding. */
+	if (scaled_sum > hier->nr_pages * PG ||
+	    hier->nr_pages * PG - scaled_sum > slack)
+		fail(w, "scaled bytes add up to %llu for %lu pages",
+		     (unsigned long long)scaled_sum, hier->nr_pages);
+out:
+	mutex_unlock(&hier->lock);
+	return !w->err[0];
+}
+
+static bool check_world(struct world *w)
+{
+	bool seen[MAXV] = { 0 };
+	unsigned long held = 0;
+	unsigned int i;
+
+	if (hook_err[0])
+		return fail(w, "%s", hook_err);
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && !w->v[i].slice &&
+		    mutex_is_locked(&w->v[i].cow->hier->lock))
+			return fail(w, "v%u: hierarchy lock left held",
+				    w->v[i].id);
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && !w->v[i].slice && !seen[i] &&
+		    !check_hier(w, i, seen, &held))
+			return false;
+	if ((long)held != pages_live - w->base_live ||
+	    shim_live_pages() - w->base_pages != pages_live - w->base_live)
+		return fail(w, "pages: hierarchies hold %lu, %ld live, %ld shim pages",
+			    held, pages_live - w->base_live,
+			    shim_live_pages() - w->base_pages);
+	return true;
+}
+
+/* --- dumps of the engine's state, for failures ------------------------------------ */
+
+static int dump_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	if (page)
+		fprintf(stderr, " %llu:p%lu", off / PG, page->index);
+	else
+		fprintf(stderr, " %llu:marker", off / PG);
+	if (slot->state)
+		fprintf(stderr, "/%s%s",
+			slot->state & ZVMO_COW_SPLIT_LEFT ? "L" : "",
+			slot->state & ZVMO_COW_SPLIT_RIGHT ? "R" : "");
+	(void)ctx;
+	return 0;
+}
+
+static void dump_node(struct world *w, struct zvmo_cow_pages *n,
+		      unsigned int depth)
+{
+	struct mvmo *m = n->hidden ? NULL : leaf_of(w, n);
+
+	fprintf(stderr, "#   %*s%s", 2 * depth, "", n->hidden ? "hidden" : "leaf");
+	if (m)
+		fprintf(stderr, " v%u", m->id);
+	fprintf(stderr, " %p, %llu pages long", (void *)n, n->size / PG);
+	if (n->parent)
+		fprintf(stderr, ", sees pages [%llu, %llu) of its parent",
+			n->parent_offset / PG,
+			(n->parent_offset + n->parent_limit) / PG);
+	fprintf(stderr, "; holds %lu pages:", n->nr_pages);
+	zvmo_page_list_for_each(&n->pages, 0, ZVMO_PL_MAX_OFFSET, dump_slot,
+				NULL);
+	fprintf(stderr, "\n");
+	if (n->hidden && depth < 2 * MAXV) {
+		if (n->children[0])
+			dump_node(w, n->children[0], depth + 1);
+		if (n->children[1])
+			dump_node(w, n->children[1], depth + 1);
+	}
+}
+
+/* Every hierarchy, node by node (page offsets, page serials, split bits). */
+static void dump_world(struct world *w)
+{
+	struct zvmo_hier *done[MAXV];
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < MAXV; i++) {
+		struct zvmo_cow_pages *root;
+
+		if (!w->v[i].live || w->v[i].slice)
+			continue;
+		for (j = 0; j < n && done[j] != w->v[i].cow->hier; j++)
+			;
+		if (j < n)
+			continue;
+		done[n++] = w->v[i].cow->hier;
+		fprintf(stderr, "#   hierarchy %p: %lu pages\n",
+			(void *)w->v[i].cow->hier, w->v[i].cow->hier->nr_pages);
+		for (root = w->v[i].cow; root->parent && root != root->parent;)
+			root = root->parent;
+		dump_node(w, root, 1);
+	}
+}
+
+/* --- sequences ------------------------------------------------------------------- */
+
+static void world_init(struct world *w, bool faults)
+{
+	memset(w, 0, sizeof(*w));
+	w->faults = faults;
+	w->fail_ppm = 30000;
+	w->page_fail_ppm = 10000;
+	w->next_id = 1;
+	w->base_allocs = shim_live_allocs();
+	w->base_pages = shim_live_pages();
+	w->base_nodes = zvmo_page_list_total_nodes();
+	w->base_live = pages_live;
+	w->verbose = env_verbose;
+	hook_err[0] = 0;
+	cur = w;
+}
+
+static void trace_push(struct world *w, const struct op *op)
+{
+	if (w->ntrace == w->trace_cap) {
+		w->trace_cap = w->trace_cap ? 2 * w->trace_cap : 256;
+		w->trace = realloc(w->trace, w->trace_cap * sizeof(*op));
+		if (!w->trace)
+			abort();
+	}
+	w->trace[w->ntrace++] = *op;
+}
+
+static void faults_on(struct world *w, const struct op *op)
+{
+	if (!w->faults)
+		return;
+	shim_fail_prob(w->fail_ppm, op->seed ^ 0xfa17);
+	page_fail_ppm = w->page_fail_ppm;
+	page_fail_rng = op->seed ^ 0x9a6e;
+}
+
+static void faults_off(void)
+{
+	shim_fault_off();
+	page_fail_ppm = 0;
+}
+
+static void op_print(const struct op *op, const char *prefix);
+static void dump_world(struct world *w);
+
+/* Apply @op and check everything. Returns false on a failure. */
+static bool __step(struct world *w, const struct op *op);
+
+static bool step(struct world *w, const struct op *op)
+{
+	bool ok;
+
+	if (w->verbose) {
+		ok = __step(w, op);
+		op_print(op, "# ");
+		if (w->last_rc == 1)
+			fprintf(stderr, "#   (does not apply)\n");
+		else if (w->last_rc)
+			fprintf(stderr, "#   returns %d\n", w->last_rc);
+		if (!ok)
+			fprintf(stderr, "#   fails: %s\n", w->err);
+		if (!ok || w->steps > w->dump_from)
+			dump_world(w);
+		return ok;
+	}
+	return __step(w, op);
+}
+
+static bool __step(struct world *w, const struct op *op)
+{
+	int rc;
+
+	trace_push(w, op);
+	w->steps++;
+	faults_on(w, op);
+	rc = apply(w, op);
+	w->last_rc = rc;
+	faults_off();
+	if (rc == 1)
+		w->skipped[op->kind]++;
+	else if (!rc)
+		w->done[op->kind]++;
+	if (rc == -ENOMEM) {
+		w->enomem++;
+		if (!w->faults)
+			return fail(w, "%s: -ENOMEM without fault injection",
+				    op_names[op->kind]);
+	} else if (rc < 0 && rc != -EOPNOTSUPP) {
+		return fail(w, "%s: %d", op_names[op->kind], rc);
+	}
+	return check_world(w);
+}
+
+/*
+ * Close every VMO, slices first, checking after each; then nothing may be
+ * left. With @check false (after a failure), only free what can be.
+ */
+static bool world_fini(struct world *w, bool check)
+{
+	struct op op = { .kind = OP_CLOSE };
+	unsigned int i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < MAXV; i++) {
+			if (!w->v[i].live || w->v[i].slice != !pass)
+				continue;
+			op.vmo = w->v[i].id;
+			if (check) {
+				if (!step(w, &op))
+					return false;
+			} else if (!w->v[i].slice &&
+				   mutex_is_locked(&w->v[i].cow->hier->lock)) {
+				/* Leak it: destroying would deadlock. */
+				forget(&w->v[i]);
+			} else {
+				do_close(w, i);
+			}
+		}
+	}
+	cur = NULL;
+	if (!check)
+		return false;
+	if (pages_live != w->base_live ||
+	    shim_live_pages() != w->base_pages ||
+	    shim_live_allocs() != w->base_allocs ||
+	    zvmo_page_list_total_nodes() != w->base_nodes)
+		return fail(w, "left after closing all: %ld pages, %ld shim pages, %ld allocations, %ld nodes",
+			    pages_live - w->base_live,
+			    shim_live_pages() - w->base_pages,
+			    shim_live_allocs() - w->base_allocs,
+			    zvmo_page_list_total_nodes() - w->base_nodes);
+	return true;
+}
+
+/* world_fini(), and the trace goes. */
+static bool world_end(struct world *w, bool check)
+{
+	bool ok = world_fini(w, check);
+
+	free(w->trace);
+	w->trace = NULL;
+	return ok;
+}
+
+static u64 rnd_size(uint64_t *r)
+{
+	uint32_t x = rnd_below(r, 100);
+
+	if (x < 3)
+		return 0;
+	if (x < 50)
+		return (1 + rnd_below(r, 8)) * PG;
+	if (x < 85)
+		return (1 + rnd_below(r, 24)) * PG;
+	return (1 + rnd_below(r, MAXPG)) * PG;
+}
+
+/* A live VMO: @leaf: not a slice; @resizable: and resizable; @sliceable:
+ * one whose leaf is not resizable. -1 if there is none. */
+enum pick { ANY, LEAF, RESIZABLE, SLICEABLE };
+
+static int pick(struct world *w, uint64_t *r, enum pick what)
+{
+	int cand[MAXV], n = 0;
+	unsigned int i;
+	u64 base;
+
+	for (i = 0; i < MAXV; i++) {
+		if (!w->v[i].live)
+			continue;
+		if (what != ANY && what != SLICEABLE && w->v[i].slice)
+			continue;
+		if (what == RESIZABLE && !w->v[i].resizable)
+			continue;
+		if (what == SLICEABLE && leaf_at(w, i, &base)->resizable)
+			continue;
+		cand[n++] = i;
+	}
+	return n ? cand[rnd_below(r, n)] : -1;
+}
+
+/* A range of VMO @i: byte granular, or whole pages if @pages. */
+static void rnd_range(uint64_t *r, u64 size, bool pages, struct op *op)
+{
+	u64 unit = pages ? PG : 1, units = size / unit, off, len, max;
+
+	off = rnd_below(r, units);
+	max = units - off;
+	if (rnd_pct(r, 70))
+		max = min_t(u64, max, pages ? 4 : 3 * PG);
+	len = 1 + rnd_below(r, max);
+	/* Often from or to a page boundary. */
+	if (!pages && rnd_pct(r, 30))
+		off &= ~(PG - 1);
+	if (!pages && rnd_pct(r, 30) && ((off + len) & ~(PG - 1)) > off)
+		len = ((off + len) & ~(PG - 1)) - off;
+	op->off = off * unit;
+	op->len = len * unit;
+}
+
+/* Make a random step that applies to @w. */
+static void gen_op(struct world *w, uint64_t *r, struct op *op)
+{
+	static const unsigned int weight[NR_OPS] = {
+		[OP_CREATE] = 3, [OP_SNAPSHOT] = 12, [OP_SLICE] = 4,
+		[OP_WRITE] = 18, [OP_READ] = 4, [OP_COMMIT] = 6,
+		[OP_DECOMMIT] = 5, [OP_ZERO] = 12, [OP_RESIZE] = 7,
+		[OP_CLOSE] = 9, [OP_MAPREAD] = 6, [OP_MAPWRITE] = 7,
+	};
+	unsigned int total = 0, x, k, live = 0;
+	int i = -1;
+
+	for (k = 0; k < MAXV; k++)
+		live += w->v[k].live;
+	for (k = 0; k < NR_OPS; k++)
+		total += weight[k];
+	memset(op, 0, sizeof(*op));
+	op->seed = rnd_next(r);
+	for (;;) {
+		x = rnd_below(r, total);
+		for (k = 0; x >= weight[k]; k++)
+			x -= weight[k];
+		op->kind = k;
+		if (!live || (live < 3 && rnd_pct(r, 20)))
+			op->kind = OP_CREATE;
+		switch (op->kind) {
+		case OP_CREATE:
+			if (live >= MAXLIVE)
+				continue;
+			op->out = w->next_id++;
+			op->len = rnd_size(r);
+			op->resizable = rnd_pct(r, 50);
+			return;
+		case OP_SNAPSHOT: {
+			u64 psize, pages;
+
+			i = pick(w, r, LEAF);
+			if (i < 0 || live >= MAXLIVE)
+				continue;
+			psize = w->v[i].size;
+			pages = psize / PG;
+			if (rnd_pct(r, 55))
+				op->off = 0;
+			else if (rnd_pct(r, 60))
+				op->off = rnd_below(r, 4) * PG;
+			else
+				op->off = rnd_below(r, pages + 3) * PG;
+			if (rnd_pct(r, 50) && op->off < psize)
+				op->len = psize - op->off;
+			else
+				op->len = rnd_size(r);
+			op->resizable = rnd_pct(r, 50);
+			op->out = w->next_id++;
+			break;
+		}
+		case OP_SLICE:
+			i = pick(w, r, SLICEABLE);
+			if (i < 0 || live >= MAXLIVE || vmo_size(w, i) < PG)
+				continue;
+			rnd_range(r, vmo_size(w, i), true, op);
+			op->out = w->next_id++;
+			break;
+		case OP_RESIZE:
+			i = pick(w, r, RESIZABLE);
+			if (i < 0)
+				continue;
+			op->len = rnd_size(r);
+			break;
+		case OP_CLOSE:
+			i = pick(w, r, ANY);
+			if (i < 0 || (live < 4 && rnd_pct(r, 50)))
+				continue;
+			break;
+		case OP_DECOMMIT:
+			i = pick(w, r, ANY);
+			if (i < 0 || vmo_size(w, i) < PG)
+				continue;
+			rnd_range(r, vmo_size(w, i), true, op);
+			break;
+		default: {
+			bool pages = op->kind == OP_COMMIT ||
+				     op->kind == OP_MAPREAD;
+
+			i = pick(w, r, ANY);
+			if (i < 0 || vmo_size(w, i) < PG)
+				continue;
+			rnd_range(r, vmo_size(w, i), pages, op);
+			if (op->kind == OP_READ && rnd_pct(r, 20)) {
+				op->off = 0;
+				op->len = vmo_size(w, i);
+			}
+			break;
+		}
+		}
+		op->vmo = w->v[i].id;
+		return;
+	}
+}
+
+static void op_print(const struct op *op, const char *prefix)
+{
+	switch (op->kind) {
+	case OP_CREATE:
+		fprintf(stderr, "%sv%u = create(%#llx%s)\n", prefix, op->out,
+			op->len, op->resizable ? ", resizable" : "");
+		break;
+	case OP_SNAPSHOT:
+		fprintf(stderr, "%sv%u = snapshot(v%u, %#llx, %#llx%s)\n",
+			prefix, op->out, op->vmo, op->off, op->len,
+			op->resizable ? ", resizable" : "");
+		break;
+	case OP_SLICE:
+		fprintf(stderr, "%sv%u = slice(v%u, %#llx, %#llx)\n", prefix,
+			op->out, op->vmo, op->off, op->len);
+		break;
+	case OP_RESIZE:
+		fprintf(stderr, "%sresize(v%u, %#llx)\n", prefix, op->vmo,
+			op->len);
+		break;
+	case OP_CLOSE:
+		fprintf(stderr, "%sclose(v%u)\n", prefix, op->vmo);
+		break;
+	default:
+		fprintf(stderr, "%s%s(v%u, %#llx, %#llx)\n", prefix,
+			op_names[op->kind], op->vmo, op->off, op->len);
+		break;
+	}
+}
+
+/* Run @ops on a fresh world, and close everything. True if all passed. */
+static bool replay(const struct op *ops, unsigned int n, bool faults,
+		   bool verbose, char *err, size_t errlen)
+{
+	static struct world w;
+	unsigned int i;
+	bool ok = true;
+
+	world_init(&w, faults);
+	w.verbose = verbose;
+	w.dump_from = n > 3 ? n - 3 : 0;
+	for (i = 0; ok && i < n; i++)
+		ok = step(&w, &ops[i]);
+	if (ok)
+		ok = world_fini(&w, true);
+	world_end(&w, false);
+	if (err)
+		snprintf(err, errlen, "%s", w.err);
+	return ok;
+}
+
+/* Whether @ops fail, run in a child process (a WARN aborts). */
+static bool fails_in_child(const struct op *ops, unsigned int n, bool faults,
+			   bool verbose)
+{
+	char err[1024];
+	pid_t pid;
+	int status, fd;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (!pid) {
+		signal(SIGABRT, SIG_DFL);
+		running = NULL;
+		if (!verbose) {
+			fd = open("/dev/null", O_WRONLY);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			shim_printk_quiet(true);
+		} else {
+			dup2(2, 1);
+		}
+		if (replay(ops, n, faults, verbose, err, sizeof(err)))
+			_exit(0);
+		_exit(1);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return false;
+	return !WIFEXITED(status) || WEXITSTATUS(status);
+}
+
+/* Cut @ops down to a short sequence that still fails (ddmin), and print it. */
+static void minimize(const struct op *trace, unsigned int n, bool faults)
+{
+	struct op *ops = malloc(n * sizeof(*ops)), *tmp;
+	unsigned int chunks = 2, runs = 0, i, len, start, m;
+	bool cut;
+
+	tmp = malloc(n * sizeof(*tmp));
+	if (!ops || !tmp)
+		abort();
+	memcpy(ops, trace, n * sizeof(*ops));
+	if (!fails_in_child(ops, n, faults, false)) {
+		fprintf(stderr, "# replay does not fail: not minimized\n");
+		goto out;
+	}
+	while (n >= 2 && runs < 4000) {
+		cut = false;
+		len = (n + chunks - 1) / chunks;
+		for (start = 0; start < n && runs < 4000; start += len) {
+			/* Leave out [start, start + len). */
+			m = 0;
+			for (i = 0; i < n; i++)
+				if (i < start || i >= start + len)
+					tmp[m++] = ops[i];
+			runs++;
+			if (fails_in_child(tmp, m, faults, false)) {
+				memcpy(ops, tmp, m * sizeof(*ops));
+				n = m;
+				chunks = chunks > 2 ? chunks - 1 : 2;
+				cut = true;
+				break;
+			}
+		}
+		if (!cut) {
+			if (chunks >= n)
+				break;
+			chunks = min(2 * chunks, n);
+		}
+	}
+	fprintf(stderr, "# minimized to %u steps (%u replays)%s:\n", n, runs,
+		faults ? ", with the same allocation failures per step" : "");
+	for (i = 0; i < n; i++)
+		op_print(&ops[i], "#   ");
+	fails_in_child(ops, n, faults, true);
+out:
+	free(ops);
+	free(tmp);
+}
+
+/* --- a tiny TAP harness -------------------------------------------------------------- */
+
+static bool test_failed;
+
+static void tap_fail(const char *file, int line, const char *what)
+{
+	fflush(stdout);
+	fprintf(stderr, "# %s:%d: check failed: %s\n", file, line, what);
+	test_failed = true;
+}
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		tap_fail(__FILE__, __LINE__, #cond);			\
+		goto out;						\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	unsigned long long __a = (a), __b = (b);			\
+	if (__a != __b) {						\
+		char __m[256];						\
+		snprintf(__m, sizeof(__m), "%s == %s (%llu != %llu)",	\
+			 #a, #b, __a, __b);				\
+		tap_fail(__FILE__, __LINE__, __m);			\
+		goto out;						\
+	}								\
+} while (0)
+
+/* A step of a scenario: it must pass every check. */
+#define STEP(w, ...) do {						\
+	struct op __op = { __VA_ARGS__ };				\
+	if (!step(w, &__op)) {						\
+		tap_fail(__FILE__, __LINE__, (w)->err);			\
+		goto out;						\
+	}								\
+} while (0)
+
+/* --- scenarios --------------------------------------------------------------------- */
+
+static struct world sw;	/* the scenarios' */
+
+static unsigned long hier_pages(struct world *w, unsigned int id)
+{
+	int i = find_vmo(w, id);
+
+	return i < 0 ? ~0UL : w->v[i].cow->hier->nr_pages;
+}
+
+static struct zvmo_cow_pages *cow_of(struct world *w, unsigned int id)
+{
+	int i = find_vmo(w, id);
+
+	return i < 0 ? NULL : w->v[i].cow;
+}
+
+static unsigned int depth_of(struct world *w, unsigned int id)
+{
+	struct zvmo_cow_pages *cow = cow_of(w, id);
+	unsigned int d;
+
+	mutex_lock(&cow->hier->lock);
+	d = zvmo_cow_depth_locked(cow);
+	mutex_unlock(&cow->hier->lock);
+	return d;
+}
+
+static void attr_of(struct world *w, unsigned int id, struct zvmo_cow_attr *a)
+{
+	struct zvmo_cow_pages *cow = cow_of(w, id);
+
+	mutex_lock(&cow->hier->lock);
+	zvmo_cow_attr_locked(cow, a);
+	mutex_unlock(&cow->hier->lock);
+}
+
+/* Parent of 4 pages; a snapshot; each writes page 0; the snapshot goes. */
+static void test_clone_write_close(void)
+{
+	struct world *w = &sw;
+	struct zvmo_cow_attr a;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	CHECK_EQ(hier_pages(w, 1), 4);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	CHECK_EQ(hier_pages(w, 1), 4);
+	CHECK_EQ(depth_of(w, 2), 1);
+	attr_of(w, 2, &a);
+	CHECK_EQ(a.committed, 4 * PG);
+	CHECK_EQ(a.private, 0);
+	CHECK_EQ(a.scaled, 2 * PG);
+	/* The child forks page 0: a copy. */
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = 100, .len = 10, .seed = 2);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	/* The parent takes the original: it migrates, no copy. */
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 200, .len = 10, .seed = 3);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	attr_of(w, 1, &a);
+	CHECK_EQ(a.committed, 4 * PG);
+	CHECK_EQ(a.private, PG);
+	CHECK_EQ(a.scaled, PG + 3 * PG / 2);
+	STEP(w, .kind = OP_CLOSE, .vmo = 2);
+	CHECK_EQ(hier_pages(w, 1), 4);
+	CHECK_EQ(depth_of(w, 1), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/* The same, the parent closing first. */
+static void test_clone_close_parent(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = PG, .len = 10, .seed = 2);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 2), 4);
+	CHECK_EQ(depth_of(w, 2), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * 100 snapshots, each of the one before, which then closes: one leaf is
+ * left, with no parent. Then the same keeping the first VMO: depth 1.
+ */
+static void test_snapshot_chain(void)
+{
+	struct world *w = &sw;
+	unsigned int i, id = 1, keep;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	for (i = 0; i < 100; i++) {
+		STEP(w, .kind = OP_SNAPSHOT, .vmo = id, .out = id + 1,
+		     .len = 4 * PG);
+		CHECK_EQ(depth_of(w, id + 1), 1);
+		STEP(w, .kind = OP_WRITE, .vmo = id + 1, .off = (i % 4) * PG,
+		     .len = 8, .seed = 100 + i);
+		STEP(w, .kind = OP_CLOSE, .vmo = id);
+		id++;
+		CHECK_EQ(depth_of(w, id), 0);
+		CHECK_EQ(hier_pages(w, id), 4);
+	}
+
+	keep = id;
+	id = w->next_id = 1000;
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = keep, .out = id, .len = 4 * PG);
+	for (i = 0; i < 100; i++) {
+		STEP(w, .kind = OP_SNAPSHOT, .vmo = id, .out = id + 1,
+		     .len = 4 * PG, .off = (i % 3) * PG);
+		CHECK(depth_of(w, id + 1) <= 2);
+		STEP(w, .kind = OP_WRITE, .vmo = id + 1, .off = 0,
+		     .len = PG + 1, .seed = 300 + i);
+		STEP(w, .kind = OP_CLOSE, .vmo = id);
+		id++;
+		CHECK_EQ(depth_of(w, id), 1);
+		CHECK_EQ(depth_of(w, keep), 1);
+		CHECK(hier_pages(w, id) <= 8);
+	}
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/* Zero in a snapshot, then the parent closes: the zeros stay. */
+static void test_zero_then_close_parent(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	/* Page 1 whole, and the first half of page 2. */
+	STEP(w, .kind = OP_ZERO, .vmo = 2, .off = PG, .len = PG + PG / 2);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 2), 3);
+	STEP(w, .kind = OP_READ, .vmo = 2, .off = 0, .len = 4 * PG);
+	/* And a zero in the parent, the snapshot closing. */
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 4 * PG);
+	STEP(w, .kind = OP_ZERO, .vmo = 2, .off = 0, .len = 4 * PG);
+	STEP(w, .kind = OP_CLOSE, .vmo = 3);
+	CHECK_EQ(hier_pages(w, 2), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/* A snapshot shrinks and grows again: it reads zeros there. */
+static void test_shrink_regrow(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 8 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 8 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 8 * PG,
+	     .resizable = true);
+	STEP(w, .kind = OP_RESIZE, .vmo = 2, .len = 2 * PG);
+	STEP(w, .kind = OP_RESIZE, .vmo = 2, .len = 8 * PG);
+	STEP(w, .kind = OP_READ, .vmo = 2, .off = 0, .len = 8 * PG);
+	CHECK_EQ(hier_pages(w, 1), 8);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 2), 2);
+	/* The parent shrinks and grows under a snapshot. */
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .off = PG,
+	     .len = 8 * PG);
+	STEP(w, .kind = OP_RESIZE, .vmo = 2, .len = 0);
+	STEP(w, .kind = OP_RESIZE, .vmo = 2, .len = 4 * PG);
+	CHECK_EQ(hier_pages(w, 3), 1);
+	STEP(w, .kind = OP_CLOSE, .vmo = 3);
+	CHECK_EQ(hier_pages(w, 2), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/* A snapshot past the parent's end, and a slice written through. */
+static void test_snapshot_past_end_and_slice(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .off = 2 * PG,
+	     .len = 6 * PG);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 3, .off = 6 * PG,
+	     .len = 2 * PG);
+	STEP(w, .kind = OP_SLICE, .vmo = 2, .out = 4, .off = PG, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 4, .off = 10, .len = 3 * PG, .seed = 2);
+	STEP(w, .kind = OP_MAPWRITE, .vmo = 4, .off = 10, .len = 20, .seed = 3);
+	STEP(w, .kind = OP_MAPREAD, .vmo = 1, .off = 0, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 3 * PG, .len = 5, .seed = 4);
+	STEP(w, .kind = OP_CLOSE, .vmo = 2);
+	CHECK(find_vmo(w, 4) < 0);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 3), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * Snapshots far out: at 2^62 (reads zeros, nothing shared), a snapshot of
+ * that one at 2^62 again (still fine), and one more whose offset from the
+ * root overflows, which fails with -EINVAL and changes nothing.
+ */
+static void test_snapshot_far(void)
+{
+	struct world *w = &sw;
+	struct zvmo_cow_pages *child = NULL;
+	unsigned long allocs;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 2 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 2 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .off = 1ULL << 62,
+	     .len = 2 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = 10, .len = 10, .seed = 2);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .off = 1ULL << 62,
+	     .len = 2 * PG);
+	allocs = shim_live_allocs();
+	CHECK_EQ(zvmo_cow_snapshot(cow_of(w, 3), 1ULL << 63, 2 * PG, &child),
+		 -EINVAL);
+	CHECK(!child);
+	CHECK_EQ(zvmo_cow_snapshot(cow_of(w, 3), 0, U64_MAX & PAGE_MASK,
+				   &child), -EINVAL);
+	CHECK_EQ(shim_live_allocs(), allocs);
+	CHECK(check_world(w));
+	CHECK_EQ(hier_pages(w, 1), 3);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * Both children of a hidden node shrink to 2 pages, so nothing below it
+ * reads page 2 of it any more, though its own window onto its parent
+ * still covers it. A write of page 2 in the VMO on the other side must
+ * then take the page without a copy for that node: 2 pages in all, not 3.
+ */
+static void test_release_tail(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 3 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 2 * PG, .len = 8, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 3 * PG);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 3 * PG,
+	     .resizable = true);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 3, .out = 4, .len = 3 * PG,
+	     .resizable = true);
+	STEP(w, .kind = OP_RESIZE, .vmo = 3, .len = 2 * PG);
+	STEP(w, .kind = OP_RESIZE, .vmo = 4, .len = 2 * PG);
+	CHECK_EQ(hier_pages(w, 1), 1);
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = 2 * PG, .len = 8, .seed = 2);
+	CHECK_EQ(hier_pages(w, 1), 2);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * A hidden node whose children see only [0, 1) and [2, 3) of it, below a
+ * hidden node whose other child still reads page 1 there: when that
+ * child and the VMO above go, page 1 must be freed, not merged down into
+ * the node where no VMO can read it.
+ */
+static void test_release_hole(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 3 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = PG, .len = 8, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 3 * PG);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 3 * PG,
+	     .resizable = true);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 3, .out = 4, .off = 2 * PG,
+	     .len = PG);
+	STEP(w, .kind = OP_RESIZE, .vmo = 3, .len = PG);
+	CHECK_EQ(hier_pages(w, 1), 1);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 2), 1);
+	/* Nobody reads page 1 any more. */
+	STEP(w, .kind = OP_CLOSE, .vmo = 2);
+	CHECK_EQ(hier_pages(w, 3), 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/* --- the random test ----------------------------------------------------------------- */
+
+/*
+ * A WARN or BUG in the engine, or a sanitizer report, aborts. If a random
+ * sequence was running, say which, cut it down as a failure would be, and
+ * close the TAP output with this test failed, so that the Totals still
+ * count it. Best effort: the process is in whatever state aborted it.
+ */
+static bool running_faults;
+static uint64_t running_seed;
+static unsigned int tap_n, tap_pass, tap_fails;
+static const char *tap_name;
+static bool do_minimize = true;
+
+static void on_abort(int sig)
+{
+	struct world *w = running;
+
+	running = NULL;
+	fflush(stdout);
+	if (w && w->ntrace) {
+		fprintf(stderr, "# aborted in the sequence of ZVMO_SEED=%#llx ZVMO_ITERS=1 (test %s), step %u\n",
+			(unsigned long long)running_seed, tap_name, w->ntrace);
+		op_print(&w->trace[w->ntrace - 1], "#   at ");
+		if (do_minimize)
+			minimize(w->trace, w->ntrace, running_faults);
+	}
+	printf("not ok %u - %s\n", tap_n + 1, tap_name ?: "?");
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	       tap_pass, tap_fails + 1);
+	fflush(stdout);
+	_exit(128 + sig);
+}
+
+static uint64_t seed;
+static unsigned long iters;
+
+/* The faults test runs other sequences than the plain one. */
+#define FAULTS_SEED	0xfa17fa17ULL
+
+static void run_random(bool faults, uint64_t base, unsigned long seqs,
+		       unsigned int ops)
+{
+	static struct world w;
+	unsigned long i, steps = 0, enomem = 0, eagain = 0, unmaps = 0;
+	unsigned long done[NR_OPS] = { 0 }, skipped[NR_OPS] = { 0 };
+	unsigned int max_depth = 0, max_leaves = 0, k;
+	unsigned long injected = shim_faults_injected(), pfaults = page_faults;
+	unsigned int j, n;
+	uint64_t r;
+	struct op op;
+	bool ok;
+
+	for (i = 0; i < seqs; i++) {
+		r = base + i;
+		world_init(&w, faults);
+		running = &w;
+		running_faults = faults;
+		running_seed = faults ? (base + i) ^ FAULTS_SEED : base + i;
+		n = ops / 4 + rnd_below(&r, ops);
+		ok = true;
+		for (j = 0; ok && j < n; j++) {
+			gen_op(&w, &r, &op);
+			ok = step(&w, &op);
+		}
+		if (ok)
+			ok = world_fini(&w, true);
+		running = NULL;
+		steps += w.steps;
+		for (k = 0; k < NR_OPS; k++) {
+			done[k] += w.done[k];
+			skipped[k] += w.skipped[k];
+		}
+		max_depth = max(max_depth, w.max_depth);
+		max_leaves = max(max_leaves, w.max_leaves);
+		enomem += w.enomem;
+		eagain += w.eagain;
+		unmaps += w.unmaps;
+		if (ok) {
+			world_end(&w, false);
+			continue;
+		}
+		fprintf(stderr, "# sequence %lu (ZVMO_SEED=%#llx ZVMO_ITERS=1, test %s), step %u: %s\n",
+			i, (unsigned long long)(faults ? (base + i) ^ FAULTS_SEED :
+						      base + i),
+			faults ? "cow_random_faults" : "cow_random", w.ntrace,
+			w.err);
+		if (w.ntrace)
+			op_print(&w.trace[w.ntrace - 1], "#   at ");
+		world_fini(&w, false);
+		if (do_minimize)
+			minimize(w.trace, w.ntrace, faults);
+		world_end(&w, false);
+		test_failed = true;
+		return;
+	}
+	printf("# %s: %lu sequences, %lu steps, %lu -EAGAIN, %lu unmaps",
+	       faults ? "faults" : "random", seqs, steps, eagain, unmaps);
+	if (faults)
+		printf(", %lu -ENOMEM (%lu node, %lu page failures)", enomem,
+		       shim_faults_injected() - injected,
+		       page_faults - pfaults);
+	printf("\n# done (skipped):");
+	for (k = 0; k < NR_OPS; k++)
+		printf(" %s %lu (%lu)", op_names[k], done[k], skipped[k]);
+	printf("\n# deepest leaf %u, most leaves in a hierarchy %u\n",
+	       max_depth, max_leaves);
+	if (faults && (shim_faults_injected() == injected || !enomem)) {
+		fprintf(stderr, "# no allocation failed\n");
+		test_failed = true;
+	}
+}
+
+static void test_random(void)
+{
+	run_random(false, seed, iters, 160);
+}
+
+static void test_random_faults(void)
+{
+	run_random(true, seed ^ FAULTS_SEED, iters / 2 ?: 1, 160);
+}
+
+/* --- the runner ------------------------------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "cow_clone_write_close", test_clone_write_close },
+	{ "cow_clone_close_parent", test_clone_close_parent },
+	{ "cow_snapshot_chain", test_snapshot_chain },
+	{ "cow_zero_then_close_parent", test_zero_then_close_parent },
+	{ "cow_shrink_regrow", test_shrink_regrow },
+	{ "cow_snapshot_past_end_and_slice", test_snapshot_past_end_and_slice },
+	{ "cow_snapshot_far", test_snapshot_far },
+	{ "cow_release_tail", test_release_tail },
+	{ "cow_release_hole", test_release_hole },
+	{ "cow_random", test_random },
+	{ "cow_random_faults", test_random_faults },
+};
+
+int main(int argc, char **argv)
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	unsigned int i, n = 0, pass = 0, fail_count = 0;
+	const char *env;
+	long allocs, pages, nodes;
+
+	env = getenv("ZVMO_SEED");
+	seed = env ? strtoull(env, NULL, 0) : 0x20251123;
+	env = getenv("ZVMO_ITERS");
+	iters = env ? strtoul(env, NULL, 0) : 1000;
+	env = getenv("ZVMO_VERBOSE");
+	env_verbose = env && strcmp(env, "0");
+	env = getenv("ZVMO_MINIMIZE");
+	do_minimize = !env || strcmp(env, "0");
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		if (!filter || strstr(tests[i].name, filter))
+			n++;
+	printf("TAP version 13\n");
+	printf("1..%u\n", n + 1);
+	printf("# seed %#llx (ZVMO_SEED), %lu sequences (ZVMO_ITERS)\n",
+	       (unsigned long long)seed, iters);
+	fflush(stdout);
+
+	if (zvmo_page_list_cache_init()) {
+		printf("Bail out! no node cache\n");
+		return 1;
+	}
+	sigaction(SIGABRT, &(struct sigaction){ .sa_handler = on_abort,
+					       .sa_flags = SA_RESETHAND }, NULL);
+	n = 0;
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (filter && !strstr(tests[i].name, filter))
+			continue;
+		tap_n = n;
+		tap_pass = pass;
+		tap_fails = fail_count;
+		tap_name = tests[i].name;
+		allocs = shim_live_allocs();
+		pages = shim_live_pages();
+		nodes = zvmo_page_list_total_nodes();
+		test_failed = false;
+		tests[i].fn();
+		faults_off();
+		if (!test_failed && (shim_live_allocs() != allocs ||
+				     shim_live_pages() != pages ||
+				     zvmo_page_list_total_nodes() != nodes)) {
+			fprintf(stderr,
+				"# leaked: %ld allocations, %ld pages, %ld nodes\n",
+				shim_live_allocs() - allocs,
+				shim_live_pages() - pages,
+				zvmo_page_list_total_nodes() - nodes);
+			test_failed = true;
+		}
+		printf("%sok %u - %s\n", test_failed ? "not " : "", ++n,
+		       tests[i].name);
+		fflush(stdout);
+		if (test_failed)
+			fail_count++;
+		else
+			pass++;
+	}
+
+	tap_n = n;
+	tap_pass = pass;
+	tap_fails = fail_count;
+	tap_name = "no_leaks";
+	/* Nothing may be left, whichever tests ran (unless one failed). */
+	test_failed = shim_live_allocs() || shim_live_pages() ||
+		      zvmo_page_list_total_nodes() || pages_live;
+	if (test_failed)
+		fprintf(stderr, "# left: %ld allocations, %ld pages (%ld of the hierarchy), %ld nodes\n",
+			shim_live_allocs(), shim_live_pages(), pages_live,
+			zvmo_page_list_total_nodes());
+	zvmo_page_list_cache_exit();
+	printf("%sok %u - no_leaks\n", test_failed ? "not " : "", ++n);
+	if (test_failed)
+		fail_count++;
+	else
+		pass++;
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	       pass, fail_count);
+	return fail_count ? 1 : 0;
+}
