@@ -10,8 +10,8 @@
  * ancestor's page of a snapshot, or the zero page of the module's own that
  * holes show) into a fork or a commit. (The kernel's shared zero page is
  * not allowed in shared writable mappings since 6.10.) A read fault maps
- * the pages around it too: ->map_pages would run under RCU, where the
- * hierarchy lock cannot be taken. Whenever the page at an offset changes,
+ * the pages around it too: ->map_pages runs under RCU, where the
+ * hierarchy lock cannot be taken, so it maps nothing. Whenever the page at an offset changes,
  * zvmo/cow unmaps it from the address space of every VMO that shows it.
  * A private mapping's write gets the page for the core to copy.
  */
@@ -113,10 +113,24 @@ static vm_fault_t zvmo_vm_page_mkwrite(struct vm_fault *vmf)
 	return zvmo_cow_fault_mkwrite(vmo->cow, &vmo->view, vmf);
 }
 
+/*
+ * Maps nothing: it runs under RCU, where the hierarchy lock cannot be
+ * taken, so ->fault does the fault-around. Its being there tells the core
+ * (vmf_can_call_fault(), 6.4 and later) that ->fault may run under the
+ * VMA lock alone, rather than failing each fault over to a second try
+ * under the mmap lock.
+ */
+static vm_fault_t zvmo_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				    pgoff_t end)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct zvmo_vm_ops = {
 	.open = zvmo_vm_open,
 	.close = zvmo_vm_close,
 	.fault = zvmo_vm_fault,
+	.map_pages = zvmo_vm_map_pages,
 	.page_mkwrite = zvmo_vm_page_mkwrite,
 };
 
