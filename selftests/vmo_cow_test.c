@@ -6,9 +6,11 @@
  * coherent while pages fork and migrate, and closing in any order.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "zvmo_test.h"
@@ -2064,6 +2066,149 @@ TEST(concurrent_writes_to_both_sides_of_the_same_pages)
 	munmap(t[0].map, len);
 	close(fd[0]);
 	ASSERT_EQ(before, pages_held());
+}
+
+/*
+ * First writes through a mapping race snapshots, decommits and zeroes. A
+ * first write maps its page writable after the fault handler let it go;
+ * a snapshot or decommit in that window must still catch the entry, or
+ * later stores through it would land in the snapshot's page (which then
+ * changes under it) or in a page the VMO no longer has (which pread()
+ * then does not show).
+ */
+#define RPG 32
+
+struct race {
+	int fd;
+	volatile char *map;
+	int stop;
+	unsigned long stores;		/* stores done, by the writer */
+	unsigned long dec_started;	/* decommits begun, by the racer */
+	unsigned long dec_finished;
+	int errors;
+};
+
+static void *first_writer(void *arg)
+{
+	struct race *r = arg;
+	unsigned long n = 0;
+	int pg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		for (pg = 0; pg < RPG; pg++, n++) {
+			char v = 0x80 | (n & 0x7f), got;
+			unsigned long f, s;
+
+			f = __atomic_load_n(&r->dec_finished, __ATOMIC_ACQUIRE);
+			r->map[pg * PAGE] = v;
+			if (pread(r->fd, &got, 1, pg * PAGE) != 1)
+				r->errors++;
+			s = __atomic_load_n(&r->dec_started, __ATOMIC_ACQUIRE);
+			/* No decommit overlapped: the VMO has the store. */
+			if (s == f && got != v)
+				r->errors++;
+		}
+		__atomic_store_n(&r->stores, n, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void wait_stores(struct race *r, unsigned long past)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (__atomic_load_n(&r->stores, __ATOMIC_ACQUIRE) < past &&
+		 t.tv_sec - t0.tv_sec < 2);
+}
+
+/*
+ * Debug builds of the module can make each write fault wait in that
+ * window; set it for the test if there is the knob. Returns the old value
+ * or -1.
+ */
+static int mkwrite_delay(int us)
+{
+	const char *knob = "/sys/module/zvmo/parameters/debug_mkwrite_delay_us";
+	char buf[32];
+	int fd = open(knob, O_RDWR), old = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n > 0) {
+		buf[n] = 0;
+		old = atoi(buf);
+		n = snprintf(buf, sizeof(buf), "%d\n", us);
+		if (pwrite(fd, buf, n, 0) != n)
+			old = -1;
+	}
+	close(fd);
+	return old;
+}
+
+TEST(first_writes_racing_snapshots_and_decommits)
+{
+	char a[RPG], b[RPG];
+	struct race r = { 0 };
+	long before = pages_held();
+	pthread_t th;
+	int i, pg, c, changed = 0, old_delay;
+
+	r.fd = zt_create(RPG * PAGE, 0, 0);
+	ASSERT_LE(0, r.fd);
+	r.map = map(r.fd, RPG * PAGE, PROT_READ | PROT_WRITE);
+	ASSERT_NE(MAP_FAILED, r.map);
+	old_delay = mkwrite_delay(50);
+	TH_LOG("write faults %s", old_delay < 0 ? "as they come" :
+	       "held 50 us in the window");
+	ASSERT_EQ(0, pthread_create(&th, NULL, first_writer, &r));
+
+	for (i = 0; i < 300; i++) {
+		unsigned long n = __atomic_load_n(&r.stores, __ATOMIC_ACQUIRE);
+
+		c = zt_child(r.fd, ZVMO_CHILD_SNAPSHOT, 0, RPG * PAGE);
+		ASSERT_LE(0, c);
+		for (pg = 0; pg < RPG; pg++)
+			ASSERT_EQ(1, pread(c, &a[pg], 1, pg * PAGE));
+		/* Every page of the parent written again since. */
+		wait_stores(&r, n + 2 * RPG);
+		for (pg = 0; pg < RPG; pg++)
+			ASSERT_EQ(1, pread(c, &b[pg], 1, pg * PAGE));
+		changed += !!memcmp(a, b, RPG);
+		close(c);
+
+		/* The parent alone again: its pages go, and come back. */
+		__atomic_add_fetch(&r.dec_started, 1, __ATOMIC_ACQ_REL);
+		ASSERT_EQ(0, zt_op(r.fd, i & 1 ? ZVMO_OP_ZERO : ZVMO_OP_DECOMMIT,
+				   0, RPG * PAGE));
+		__atomic_add_fetch(&r.dec_finished, 1, __ATOMIC_ACQ_REL);
+		wait_stores(&r, __atomic_load_n(&r.stores, __ATOMIC_ACQUIRE) +
+				RPG);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	if (old_delay >= 0)
+		mkwrite_delay(old_delay);
+	EXPECT_EQ(0, changed) TH_LOG("snapshots that changed under the writer");
+	EXPECT_EQ(0, r.errors) TH_LOG("stores the VMO did not get");
+	TH_LOG("%lu stores", r.stores);
+
+	/* Mapping and VMO agree, and nothing is held but the parent's. */
+	for (pg = 0; pg < RPG; pg++) {
+		char got;
+
+		ASSERT_EQ(1, pread(r.fd, &got, 1, pg * PAGE));
+		ASSERT_EQ(got, r.map[pg * PAGE]);
+	}
+	EXPECT_GE(before + RPG, pages_held());
+	munmap((void *)r.map, RPG * PAGE);
+	close(r.fd);
+	EXPECT_EQ(before, pages_held());
 }
 
 TEST_HARNESS_MAIN

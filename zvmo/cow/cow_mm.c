@@ -5,14 +5,21 @@
  * hierarchy of cow_pages.c.
  *
  * Pages are allocated with the hierarchy lock dropped, into a pool, and
- * freed after it is released. Every page table entry of a VMO's page is
- * installed under the hierarchy lock (fault-around and fault handlers use
- * vm_insert_pages()), or made writable by the core only after
- * ->page_mkwrite checked the page under the lock and only if the entry is
- * still the one it checked (the core's pte_same() test). Whatever changes
- * the page at an offset unmaps it under the same lock. So no mapping ever
- * shows a page the VMO no longer has at that place, and no snapshot can
- * be written through a mapping of its parent.
+ * freed after it is released. Read-only page table entries are installed
+ * under the hierarchy lock (fault-around and fault handlers use
+ * vm_insert_pages()). Writable ones are installed, or made writable, by
+ * the core after ->page_mkwrite checked under the lock that the page is
+ * the leaf's own: from do_shared_fault() for a first write (->fault
+ * hands the page over in vmf->page, and finish_fault() maps it writable,
+ * one fault in all, as for a file) or from the write-protect fault of a
+ * read-only entry. Either way the core holds the page locked until the
+ * entry is in place, and ->page_mkwrite notes the page in the leaf's
+ * in-flight entries; whatever takes pages away from a leaf (snapshot,
+ * decommit, zero, shrink) first waits, with the lock dropped, until each
+ * of those pages is unlocked, then changes the pages and unmaps them,
+ * under the lock. So no mapping ever shows a page the VMO no longer has
+ * at that place, and no snapshot can be written through a mapping of its
+ * parent.
  *
  * Bytes are copied from user memory under the lock with page faults
  * disabled, so a write() racing with a snapshot lands wholly before or
@@ -21,9 +28,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -190,6 +199,98 @@ static inline void zvmo_cow_check_locked(struct zvmo_cow_pages *leaf)
 {
 }
 #endif
+
+/* Drop the in-flight entries of @leaf whose fault is over. */
+static void zvmo_cow_reap_locked(struct zvmo_cow_pages *leaf)
+{
+	unsigned int i = 0;
+
+	while (i < leaf->nr_inflight) {
+		struct page *page = leaf->inflight[i];
+
+		if (!trylock_page(page)) {
+			i++;
+			continue;
+		}
+		unlock_page(page);
+		put_page(page);
+		leaf->inflight[i] = leaf->inflight[--leaf->nr_inflight];
+	}
+}
+
+/**
+ * zvmo_cow_quiesce_locked() - wait for the writes on their way into page
+ *	tables of a leaf's mappings
+ * @leaf: the leaf
+ *
+ * Returns once no fault that ->page_mkwrite let through is still to
+ * install a writable entry for a page of the leaf: an operation that then
+ * takes pages away from the leaf, under the lock, unmaps every writable
+ * entry of them. New faults wait meanwhile (->page_mkwrite retries them).
+ *
+ * Context: Process context, holding no page lock. The hierarchy lock is
+ * held; it is dropped while waiting and held again on return.
+ */
+void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf)
+{
+	for (;;) {
+		struct page *page;
+
+		zvmo_cow_reap_locked(leaf);
+		if (!leaf->nr_inflight)
+			return;
+		page = leaf->inflight[0];
+		get_page(page);
+		leaf->quiescing++;
+		mutex_unlock(&leaf->hier->lock);
+		folio_wait_locked(page_folio(page));
+		put_page(page);
+		mutex_lock(&leaf->hier->lock);
+		leaf->quiescing--;
+	}
+}
+
+#ifdef ZVMO_DEBUG
+/*
+ * Debug builds only: how long ->page_mkwrite sleeps after letting a write
+ * through, to widen the window the race tests aim at (a snapshot or a
+ * decommit while the core has still to install the writable entry).
+ */
+static unsigned int zvmo_mkwrite_delay_us;
+module_param_named(debug_mkwrite_delay_us, zvmo_mkwrite_delay_us, uint, 0644);
+MODULE_PARM_DESC(debug_mkwrite_delay_us,
+		 "microseconds each write fault waits before its entry is installed (debug builds)");
+
+static void zvmo_cow_mkwrite_delay(void)
+{
+	unsigned int us = READ_ONCE(zvmo_mkwrite_delay_us);
+
+	if (us)
+		fsleep(us);
+}
+#else
+static inline void zvmo_cow_mkwrite_delay(void)
+{
+}
+#endif
+
+/*
+ * Note @page, locked by a fault about to make it writable, in @leaf's
+ * in-flight entries. False if it cannot be now: the fault must retry.
+ */
+static bool zvmo_cow_track_locked(struct zvmo_cow_pages *leaf,
+				  struct page *page)
+{
+	if (leaf->quiescing)
+		return false;
+	if (leaf->nr_inflight == ZVMO_COW_INFLIGHT)
+		zvmo_cow_reap_locked(leaf);
+	if (leaf->nr_inflight == ZVMO_COW_INFLIGHT)
+		return false;
+	get_page(page);
+	leaf->inflight[leaf->nr_inflight++] = page;
+	return true;
+}
 
 /*
  * Unlock the hierarchy, then free what the operation removed and what is
@@ -472,6 +573,7 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 	int err = 0;
 
 	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_quiesce_locked(leaf);
 	if (leaf->parent)
 		err = -EOPNOTSUPP;
 	else if (end > leaf->size)
@@ -534,6 +636,7 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 			if (err)
 				break;
 		}
+		zvmo_cow_quiesce_locked(leaf);
 		if (end > leaf->size) {
 			err = -ERANGE;
 			break;
@@ -574,6 +677,7 @@ void zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
 	LIST_HEAD(freelist);
 
 	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_quiesce_locked(leaf);
 	zvmo_cow_resize_locked(leaf, size, &freelist);
 	zvmo_cow_unlock(leaf, &freelist, NULL);
 }
@@ -641,8 +745,10 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 			if (off < leaf->size &&
 			    (view->len == U64_MAX || voff < view->len))
 				page = zvmo_cow_page_locked(leaf, off);
-			if (!page && addr == vmf->address)
+			if (!page && addr == vmf->address) {
 				page = zvmo_zero_page;
+				leaf->zero_mapped = true;
+			}
 		}
 		if (page) {
 			if (!n)
@@ -679,15 +785,14 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
  * A read maps what the VMO reads there (and around it) read-only, the
  * zero page where it reads zeros, and commits nothing. A write through a
  * shared mapping makes the page the leaf's own (committing or forking
- * it) and maps it read-only; the write then faults again and
- * ->page_mkwrite lets the core make it writable. A write through a
- * private mapping gets the page in vmf->page for the core to copy. Past
- * the end is SIGBUS.
+ * it) and hands it to the core in vmf->page, which calls ->page_mkwrite
+ * and then maps it writable. A write through a private mapping gets the
+ * page in vmf->page for the core to copy. Past the end is SIGBUS.
  *
  * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
  * hierarchy lock.
- * Return: VM_FAULT_NOPAGE, 0 (vmf->page set), VM_FAULT_SIGBUS or
- * VM_FAULT_OOM.
+ * Return: VM_FAULT_NOPAGE, 0 (vmf->page set, with a reference),
+ * VM_FAULT_SIGBUS or VM_FAULT_OOM.
  */
 vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 			  const struct zvmo_cow_view *view,
@@ -699,7 +804,6 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 	LIST_HEAD(freelist);
 	struct page *page;
 	vm_fault_t ret;
-	int err;
 
 	if (off == U64_MAX)
 		return VM_FAULT_SIGBUS;
@@ -713,11 +817,11 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 			return PTR_ERR(page) == -ERANGE ? VM_FAULT_SIGBUS :
 							  VM_FAULT_OOM;
 		}
-		err = vm_insert_page(vmf->vma, vmf->address, page);
+		/* ->page_mkwrite checks it again, with the page locked. */
+		get_page(page);
 		zvmo_cow_unlock(leaf, &freelist, &pool);
-		if (err && err != -EBUSY)
-			return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-		return VM_FAULT_NOPAGE;
+		vmf->page = page;
+		return 0;
 	}
 
 	mutex_lock(&leaf->hier->lock);
@@ -741,13 +845,17 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
  *	made writable
  * @leaf: the leaf the VMO looks into
  * @view: the VMO's view of it
- * @vmf: the fault; vmf->page is the page mapped read-only
+ * @vmf: the fault; vmf->page is the page ->fault handed over, or the one
+ *	mapped read-only
  *
- * If the page is the leaf's own at that place, it is returned locked and
- * the core makes the entry writable, if the entry is still the one it
- * had. Otherwise (an ancestor's page, the zero page, or a page the leaf
- * no longer has there) the leaf gets a page of its own, mapped read-only
- * in place of the old one, and the write faults again.
+ * If the page is the leaf's own at that place, it is noted in the leaf's
+ * in-flight entries and returned locked, and the core maps it writable
+ * (or makes the read-only entry writable, if it is still the one it
+ * had). If an operation is waiting for the in-flight entries, or too
+ * many are in flight, the fault is retried. Otherwise (an ancestor's
+ * page, the zero page, or a page the leaf no longer has there) the leaf
+ * gets a page of its own, mapped read-only in place of the old one, and
+ * the write faults again.
  *
  * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
  * page lock, then the hierarchy lock.
@@ -772,8 +880,14 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 	if (off < leaf->size) {
 		slot = zvmo_page_list_lookup(&leaf->pages, off);
 		if (slot && zvmo_pl_slot_page(slot) == page) {
+			if (zvmo_cow_track_locked(leaf, page)) {
+				mutex_unlock(&leaf->hier->lock);
+				zvmo_cow_mkwrite_delay();
+				return VM_FAULT_LOCKED;
+			}
 			mutex_unlock(&leaf->hier->lock);
-			return VM_FAULT_LOCKED;
+			unlock_page(page);
+			return VM_FAULT_NOPAGE;
 		}
 	}
 	mutex_unlock(&leaf->hier->lock);

@@ -509,8 +509,8 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	zvmo_cow_set_page(leaf, slot, page);
 	leaf->commit_events++;
 	zvmo_cow_changed(leaf);
-	/* The zero page may be mapped here. */
-	zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+	if (leaf->zero_mapped)
+		zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
 	return page;
 }
 
@@ -911,6 +911,8 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 
 	mutex_lock(&hier->lock);
 	WARN_ON_ONCE(!list_empty(&leaf->views));
+	/* No fault is left; this drops the references of the last ones. */
+	zvmo_cow_quiesce_locked(leaf);
 	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &freelist);
 	hier->nr_pages -= leaf->nr_pages;
 	leaf->nr_pages = 0;
@@ -964,6 +966,8 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	}
 
 	mutex_lock(&hier->lock);
+	/* The leaf's pages are about to become the hidden node's. */
+	zvmo_cow_quiesce_locked(leaf);
 	if (check_add_overflow(leaf->root_offset, offset, &root_off) ||
 	    check_add_overflow(root_off, size, &root_end)) {
 		err = -EINVAL;
@@ -1004,6 +1008,7 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 
 	/* Writes through the leaf's mappings must fault, and fork, now. */
 	zvmo_cow_unmap_leaf_locked(leaf, 0, U64_MAX);
+	leaf->zero_mapped = false;
 	mutex_unlock(&hier->lock);
 	*out = child;
 	return 0;

@@ -68,6 +68,9 @@ struct zvmo_cow_view {
 	u64 len;
 };
 
+/* Writes of one leaf that can be on their way into page tables at once. */
+#define ZVMO_COW_INFLIGHT	16
+
 /**
  * struct zvmo_cow_pages - a node of a clone hierarchy
  * @hier: the hierarchy; @hier->lock guards everything below
@@ -90,6 +93,17 @@ struct zvmo_cow_view {
  * @commit_events: times the leaf's own pages were added or removed
  * @attr_gen: @hier->gen when @attr was computed; 0 if never
  * @attr: cached attribution of a leaf that has a parent
+ * @inflight: pages of a leaf's own that ->page_mkwrite let the core make
+ *	writable after the lock is dropped, each with a reference. Each
+ *	stays locked by its fault until the page table entry is in place,
+ *	so an entry whose page can be locked is over. Whatever takes pages
+ *	away from the leaf waits for them first: zvmo_cow_quiesce_locked().
+ * @zero_mapped: a view of the leaf may map the zero page somewhere (set
+ *	under the lock before a fault maps it, cleared when all the leaf's
+ *	mappings are unmapped): only then does a commit have to unmap
+ * @nr_inflight: entries in @inflight
+ * @quiescing: tasks waiting in zvmo_cow_quiesce_locked(); while there
+ *	are any, no entry is added
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
@@ -110,6 +124,10 @@ struct zvmo_cow_pages {
 		u64 private;
 		u64 scaled;
 	} attr;
+	bool zero_mapped;
+	struct page *inflight[ZVMO_COW_INFLIGHT];
+	unsigned int nr_inflight;
+	unsigned int quiescing;
 };
 
 /**
@@ -166,7 +184,9 @@ void zvmo_cow_free_list(struct list_head *freelist);
 /*
  * Page functions the hierarchy uses, from cow_mm.c (or the host test):
  * allocate a page (content garbage) or NULL; free one; copy or clear
- * one; unmap [@start, @end) of a leaf from every view's address space.
+ * one; unmap [@start, @end) of a leaf from every view's address space;
+ * wait, with the lock dropped and taken again, until no fault is making
+ * a page of the leaf writable.
  */
 struct page *zvmo_cow_page_alloc(void);
 void zvmo_cow_page_free(struct page *page);
@@ -174,5 +194,6 @@ void zvmo_cow_page_copy(struct page *dst, struct page *src);
 void zvmo_cow_page_clear(struct page *page);
 void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end);
+void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf);
 
 #endif /* _ZVMO_COW_PAGES_H */

@@ -353,6 +353,20 @@ void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 			m->map[p] = (struct mapent){ 0 };
 }
 
+/*
+ * The simulated mappings install their entries under the lock, so no
+ * write is ever in flight: only the calling convention is checked.
+ */
+void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf)
+{
+	if (!mutex_is_locked(&leaf->hier->lock))
+		hook_fail("quiesce without the hierarchy lock");
+	if (leaf->hidden)
+		hook_fail("quiesce of a hidden node");
+	if (leaf->nr_inflight || leaf->quiescing)
+		hook_fail("in-flight writes in a host test");
+}
+
 static int find_vmo(struct world *w, unsigned int id)
 {
 	unsigned int i;
@@ -668,6 +682,9 @@ static int do_read(struct world *w, const struct op *op, int i, bool mapped)
 				*e = (struct mapent){ page ?: &zero_page,
 						      page ? page->index : 0,
 						      false };
+				/* As the module's fault-around does. */
+				if (!page)
+					m->cow->zero_mapped = true;
 			}
 			page = e->page == &zero_page ? NULL : e->page;
 		}
