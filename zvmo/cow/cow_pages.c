@@ -1154,6 +1154,13 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 		       cow, off, slot->val, slot->state);
 		c->bad = -EINVAL;
 	}
+	/* A hidden node's page that no leaf reads should have been freed. */
+	if (cow->hidden && zvmo_pl_slot_is_page(slot) &&
+	    !zvmo_cow_sharers(cow, off, slot)) {
+		pr_err("node %p: page at %#llx that no leaf reads\n", cow,
+		       off);
+		c->bad = -EINVAL;
+	}
 	return 0;
 }
 
@@ -1203,8 +1210,9 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
  * Checks, as the seeds' DebugValidate* do, every node's page list and
  * page count, the links and skews between nodes, that hidden nodes have
  * two children and leaves none, that no leaf holds content past its size
- * or split bits, that no slot has both split bits, and that the pages of
- * all nodes add up to the hierarchy's count. Reports what is wrong with
+ * or split bits, that no slot has both split bits, that every page of a
+ * hidden node is read by some leaf, and that the pages of all nodes add
+ * up to the hierarchy's count. Reports what is wrong with
  * pr_err().
  *
  * Context: The hierarchy lock is held.
