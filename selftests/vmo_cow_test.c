@@ -2069,12 +2069,13 @@ TEST(concurrent_writes_to_both_sides_of_the_same_pages)
 }
 
 /*
- * First writes through a mapping race snapshots, decommits and zeroes. A
- * first write maps its page writable after the fault handler let it go;
- * a snapshot or decommit in that window must still catch the entry, or
- * later stores through it would land in the snapshot's page (which then
- * changes under it) or in a page the VMO no longer has (which pread()
- * then does not show).
+ * First writes through a mapping, from two threads, race snapshots,
+ * decommits and zeroes. A first write maps its page writable after the
+ * fault handler let it go; a snapshot or decommit in that window must
+ * still catch the entry, or later stores through it would land in the
+ * snapshot's page (which then changes under it) or in a page the VMO no
+ * longer has (which pread() then does not show). While one waits for a
+ * write in the window, the other writer's faults wait for it in turn.
  */
 #define RPG 32
 
@@ -2082,20 +2083,27 @@ struct race {
 	int fd;
 	volatile char *map;
 	int stop;
-	unsigned long stores;		/* stores done, by the writer */
+	unsigned long stores;		/* stores done, by the writers */
 	unsigned long dec_started;	/* decommits begun, by the racer */
 	unsigned long dec_finished;
 	int errors;
 };
 
+/* Two writers, each on its half of the pages. */
+struct race_writer {
+	struct race *r;
+	int first;
+};
+
 static void *first_writer(void *arg)
 {
-	struct race *r = arg;
+	struct race_writer *w = arg;
+	struct race *r = w->r;
 	unsigned long n = 0;
 	int pg;
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
-		for (pg = 0; pg < RPG; pg++, n++) {
+		for (pg = w->first; pg < w->first + RPG / 2; pg++, n++) {
 			char v = 0x80 | (n & 0x7f), got;
 			unsigned long f, s;
 
@@ -2106,9 +2114,10 @@ static void *first_writer(void *arg)
 			s = __atomic_load_n(&r->dec_started, __ATOMIC_ACQUIRE);
 			/* No decommit overlapped: the VMO has the store. */
 			if (s == f && got != v)
-				r->errors++;
+				__atomic_add_fetch(&r->errors, 1,
+						   __ATOMIC_RELAXED);
 		}
-		__atomic_store_n(&r->stores, n, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&r->stores, RPG / 2, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -2155,8 +2164,9 @@ TEST(first_writes_racing_snapshots_and_decommits)
 {
 	char a[RPG], b[RPG];
 	struct race r = { 0 };
+	struct race_writer w[2] = { { &r, 0 }, { &r, RPG / 2 } };
 	long before = pages_held();
-	pthread_t th;
+	pthread_t th[2];
 	int i, pg, c, changed = 0, old_delay;
 
 	r.fd = zt_create(RPG * PAGE, 0, 0);
@@ -2166,7 +2176,8 @@ TEST(first_writes_racing_snapshots_and_decommits)
 	old_delay = mkwrite_delay(50);
 	TH_LOG("write faults %s", old_delay < 0 ? "as they come" :
 	       "held 50 us in the window");
-	ASSERT_EQ(0, pthread_create(&th, NULL, first_writer, &r));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, first_writer, &w[i]));
 
 	for (i = 0; i < 300; i++) {
 		unsigned long n = __atomic_load_n(&r.stores, __ATOMIC_ACQUIRE);
@@ -2191,7 +2202,8 @@ TEST(first_writes_racing_snapshots_and_decommits)
 				RPG);
 	}
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
-	ASSERT_EQ(0, pthread_join(th, NULL));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
 	if (old_delay >= 0)
 		mkwrite_delay(old_delay);
 	EXPECT_EQ(0, changed) TH_LOG("snapshots that changed under the writer");

@@ -37,6 +37,7 @@
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/wait_bit.h>
 
 #include "../zvmo.h"
 #include "cow_mm.h"
@@ -241,12 +242,17 @@ void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf)
 			return;
 		page = leaf->inflight[0];
 		get_page(page);
-		leaf->quiescing++;
+		WRITE_ONCE(leaf->quiescing, leaf->quiescing + 1);
 		mutex_unlock(&leaf->hier->lock);
 		folio_wait_locked(page_folio(page));
 		put_page(page);
 		mutex_lock(&leaf->hier->lock);
-		leaf->quiescing--;
+		WRITE_ONCE(leaf->quiescing, leaf->quiescing - 1);
+		if (!leaf->quiescing) {
+			/* Pairs with the waiters' check in ->page_mkwrite. */
+			smp_mb();
+			wake_up_var(&leaf->quiescing);
+		}
 	}
 }
 
@@ -276,7 +282,8 @@ static inline void zvmo_cow_mkwrite_delay(void)
 
 /*
  * Note @page, locked by a fault about to make it writable, in @leaf's
- * in-flight entries. False if it cannot be now: the fault must retry.
+ * in-flight entries. False if it cannot be now (an operation waits for
+ * them, or too many are in flight): the fault must retry.
  */
 static bool zvmo_cow_track_locked(struct zvmo_cow_pages *leaf,
 				  struct page *page)
@@ -887,6 +894,12 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 			}
 			mutex_unlock(&leaf->hier->lock);
 			unlock_page(page);
+			/*
+			 * Retry once the operation that waits for the writes
+			 * in flight is through, holding nothing it waits for.
+			 */
+			wait_var_event_killable(&leaf->quiescing,
+						!READ_ONCE(leaf->quiescing));
 			return VM_FAULT_NOPAGE;
 		}
 	}
