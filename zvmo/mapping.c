@@ -2,17 +2,20 @@
 /*
  * Mappings of VMOs.
  *
- * Faults map the VMO's pages with vm_insert_pages() (hence VM_MIXEDMAP)
- * under the hierarchy lock, as normal pages with rmap and reference
- * counts, so a page the VMO frees stays alive for as long as a page table
- * holds it. Entries start read-only; ->page_mkwrite lets the core make
- * the VMO's own pages writable, and turns a write to anything else (an
- * ancestor's page of a snapshot, or the zero page of the module's own that
- * holes show) into a fork or a commit. (The kernel's shared zero page is
+ * Read faults map the VMO's pages with vm_insert_pages() (hence
+ * VM_MIXEDMAP) under the hierarchy lock, read-only. A write fault hands
+ * the VMO's own page to the core, which maps it writable once
+ * ->page_mkwrite has checked it (zvmo/cow/cow_mm.c says how that stays
+ * safe against snapshots); ->page_mkwrite also turns a write to anything
+ * else (an ancestor's page of a snapshot, or the zero page of the
+ * module's own that holes show) into a fork or a commit. Either way the
+ * entries are normal pages with rmap and reference counts, so a page the
+ * VMO frees stays alive for as long as a page table holds it. (The kernel's shared zero page is
  * not allowed in shared writable mappings since 6.10.) A read fault maps
  * the pages around it too: ->map_pages runs under RCU, where the
- * hierarchy lock cannot be taken, so it maps nothing. Whenever the page at an offset changes,
- * zvmo/cow unmaps it from the address space of every VMO that shows it.
+ * hierarchy lock cannot be taken, so it maps nothing. Whenever the page
+ * at an offset changes, zvmo/cow unmaps it from the address space of
+ * every VMO that shows it.
  * A private mapping's write gets the page for the core to copy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt

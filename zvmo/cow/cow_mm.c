@@ -858,8 +858,9 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
  * If the page is the leaf's own at that place, it is noted in the leaf's
  * in-flight entries and returned locked, and the core maps it writable
  * (or makes the read-only entry writable, if it is still the one it
- * had). If an operation is waiting for the in-flight entries, or too
- * many are in flight, the fault is retried. Otherwise (an ancestor's
+ * had). If an operation is waiting for the in-flight entries, the fault
+ * sleeps until it is through and is then retried; if too many are in
+ * flight, it is retried at once. Otherwise (an ancestor's
  * page, the zero page, or a page the leaf no longer has there) the leaf
  * gets a page of its own, mapped read-only in place of the old one, and
  * the write faults again.
