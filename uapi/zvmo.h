@@ -86,11 +86,34 @@
 #define ZVMO_INFO_SLICE		(1U << 6)
 #define ZVMO_INFO_REFERENCE	(1U << 7)
 
-/* Cache policies (struct zvmo_vmo_info.cache_policy). */
+/*
+ * Cache policies (struct zvmo_vmo_info.cache_policy and
+ * ZVMO_IOC_VMO_SET_CACHE_POLICY). On x86 both uncached policies are UC-
+ * (the kernel's own alias of RAM cannot be made strongly uncached), and
+ * write-combining is WC.
+ */
 #define ZVMO_CACHE_CACHED		0
 #define ZVMO_CACHE_UNCACHED		1
 #define ZVMO_CACHE_UNCACHED_DEVICE	2
 #define ZVMO_CACHE_WRITE_COMBINING	3
+
+/*
+ * Options of struct zvmo_vmo_pin; the values are Zircon's ZX_BTI_*. At
+ * least one permission is needed. ZVMO_PIN_COMPRESS and
+ * ZVMO_PIN_CONTIGUOUS choose the form of the addresses and exclude each
+ * other.
+ */
+#define ZVMO_PIN_READ		(1U << 0)
+#define ZVMO_PIN_WRITE		(1U << 1)
+#define ZVMO_PIN_EXECUTE	(1U << 2)
+#define ZVMO_PIN_COMPRESS	(1U << 3)
+#define ZVMO_PIN_CONTIGUOUS	(1U << 4)
+
+/* Pins of one page that can be held at once (Zircon's limit). */
+#define ZVMO_PIN_MAX_NEST	31
+
+/* struct zvmo_vmo_create_contiguous: the largest alignment_log2. */
+#define ZVMO_CONTIGUOUS_MAX_ALIGN_LOG2	31
 
 /*
  * Operations of struct zvmo_op_range. The module answers EOPNOTSUPP for the
@@ -177,6 +200,9 @@ struct zvmo_vmo_create_child {
  * @page_list_nodes: page-list nodes allocated
  * @page_list_bytes: memory those nodes use
  * @handles: VMO descriptors (open files) alive
+ * @pinned_pages: pages with at least one pin
+ * @pmts: pins (PMTs) not yet unpinned, however many descriptors each
+ * @btis: BTI descriptors alive
  */
 struct zvmo_stats {
 	__u32 argsz;
@@ -187,6 +213,9 @@ struct zvmo_stats {
 	__u64 page_list_nodes;
 	__u64 page_list_bytes;
 	__u64 handles;
+	__u64 pinned_pages;
+	__u64 pmts;
+	__u64 btis;
 };
 
 /**
@@ -214,6 +243,8 @@ struct zvmo_stats {
  * @metadata_bytes: memory of the VMO's page-list nodes
  * @committed_change_events: times committed_bytes changed
  * @name: the VMO's name, NUL-terminated
+ * @pinned_bytes: pages of this VMO that are pinned (0 for a slice or a
+ *	reference: their pages are counted in the VMO they look into)
  */
 struct zvmo_vmo_info {
 	__u32 argsz;
@@ -239,6 +270,7 @@ struct zvmo_vmo_info {
 	__u64 metadata_bytes;
 	__u64 committed_change_events;
 	char name[ZVMO_NAME_LEN];
+	__u64 pinned_bytes;
 };
 
 /**
@@ -313,11 +345,174 @@ struct zvmo_content_size {
 	__u64 content_size;
 };
 
+/**
+ * struct zvmo_bti_create - argument of ZVMO_IOC_BTI_CREATE
+ * @argsz: sizeof(struct zvmo_bti_create)
+ * @options: must be zero
+ * @bti_id: the caller's name for the bus transaction initiator, reported
+ *	back by ZVMO_IOC_BTI_INFO
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ * @reserved: must be zero
+ *
+ * A BTI is what lets its holder learn physical addresses: pins made
+ * through it report them, and contiguous VMOs are made through it. Only a
+ * caller with CAP_SYS_RAWIO gets one (else EACCES); like an open
+ * /dev/mem, the descriptor keeps that power wherever it goes. Returns the
+ * BTI's descriptor.
+ */
+struct zvmo_bti_create {
+	__u32 argsz;
+	__u32 options;
+	__u64 bti_id;
+	__u32 fd_flags;
+	__u32 reserved;
+};
+
+/**
+ * struct zvmo_bti_info - argument of ZVMO_IOC_BTI_INFO
+ * @argsz: sizeof(struct zvmo_bti_info)
+ * @reserved: must be zero
+ * @koid: the BTI's id
+ * @bti_id: as given at creation
+ * @minimum_contiguity: bytes each address of a ZVMO_PIN_COMPRESS pin
+ *	covers: PAGE_SIZE (there is no IOMMU to join pages)
+ * @aspace_size: bytes of device address space: all of it
+ * @pmo_count: pins made through this BTI that are still pinned
+ * @quarantine_count: always 0: an unpinned range is released at once
+ */
+struct zvmo_bti_info {
+	__u32 argsz;
+	__u32 reserved;
+	/* output */
+	__u64 koid;
+	__u64 bti_id;
+	__u64 minimum_contiguity;
+	__u64 aspace_size;
+	__u64 pmo_count;
+	__u64 quarantine_count;
+};
+
+/**
+ * struct zvmo_vmo_create_contiguous - argument of
+ *	ZVMO_IOC_VMO_CREATE_CONTIGUOUS
+ * @argsz: sizeof(struct zvmo_vmo_create_contiguous)
+ * @alignment_log2: log2 of the physical alignment: 0 for a page, else
+ *	PAGE_SHIFT to ZVMO_CONTIGUOUS_MAX_ALIGN_LOG2
+ * @size: size in bytes, rounded up to a whole page; not 0
+ * @bti_fd: a BTI descriptor
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * The VMO's pages are physically contiguous, committed at creation and
+ * held until the VMO goes: it cannot be decommitted, resized or
+ * snapshotted (EOPNOTSUPP), and ZVMO_OP_ZERO zeroes it in place. The
+ * page allocator gives at most one block of its largest order in one
+ * piece (1024 pages, 4 MiB, on x86-64); larger sizes or alignments, or a
+ * memory too fragmented, are ENOMEM. EINVAL for a zero size or a bad
+ * alignment, EBADF or ENOTTY if @bti_fd is not a BTI. Returns the VMO's
+ * descriptor, with every right but ZVMO_RIGHT_RESIZE.
+ */
+struct zvmo_vmo_create_contiguous {
+	__u32 argsz;
+	__u32 alignment_log2;
+	__u64 size;
+	__s32 bti_fd;
+	__u32 fd_flags;
+};
+
+/**
+ * struct zvmo_vmo_pin - argument of ZVMO_IOC_VMO_PIN
+ * @argsz: sizeof(struct zvmo_vmo_pin)
+ * @options: ZVMO_PIN_* options
+ * @offset: page-aligned start of the range
+ * @size: page-aligned, non-zero length of the range
+ * @addrs: user pointer to @num_addrs __u64s for the physical addresses,
+ *	or 0
+ * @num_addrs: how many addresses the caller wants: @size / PAGE_SIZE
+ *	(also with ZVMO_PIN_COMPRESS), or 1 with ZVMO_PIN_CONTIGUOUS; 0 if
+ *	@addrs is 0
+ * @bti_fd: a BTI descriptor to pin through, or -1
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * Commits the range (a snapshot gets pages of its own, as for a write)
+ * and pins every page of it: until the pin goes, each stays at the same
+ * physical address, and nothing takes it from the VMO. DECOMMIT of a
+ * pinned page and shrinking the VMO over one fail with EBUSY and change
+ * nothing; ZVMO_OP_ZERO zeroes a pinned page in place; a snapshot of a
+ * VMO with pinned pages is EBUSY. Pins of a page nest, up to
+ * ZVMO_PIN_MAX_NEST (then EPERM).
+ *
+ * Needs ZVMO_RIGHT_MAP, ZVMO_RIGHT_READ for ZVMO_PIN_READ or
+ * ZVMO_PIN_EXECUTE and ZVMO_RIGHT_WRITE for ZVMO_PIN_WRITE (else
+ * EACCES). Without @bti_fd, any user may pin: the pages are charged to
+ * RLIMIT_MEMLOCK of the caller's address space (unless it has
+ * CAP_IPC_LOCK) and a pin past it is ENOMEM; asking for addresses
+ * without a BTI is EACCES. ZVMO_PIN_CONTIGUOUS needs a contiguous VMO
+ * (else EINVAL). EINVAL for bad options, alignment or counts, ERANGE for
+ * a range past the end.
+ *
+ * Returns the pin's descriptor (a PMT). It holds the VMO: closing every
+ * descriptor of the VMO leaves it alive until the pin goes, which is when
+ * the last descriptor of the PMT is closed or ZVMO_IOC_PMT_UNPIN is
+ * called on it.
+ */
+struct zvmo_vmo_pin {
+	__u32 argsz;
+	__u32 options;
+	__u64 offset;
+	__u64 size;
+	__u64 addrs;
+	__u64 num_addrs;
+	__s32 bti_fd;
+	__u32 fd_flags;
+};
+
+/**
+ * struct zvmo_pmt_info - argument of ZVMO_IOC_PMT_INFO
+ * @argsz: sizeof(struct zvmo_pmt_info)
+ * @reserved: must be zero
+ * @koid: the PMT's id
+ * @vmo_koid: the pinned VMO's koid
+ * @offset: start of the pinned range in that VMO
+ * @size: its length
+ * @options: the ZVMO_PIN_* options it was made with
+ * @pinned: 1 until unpinned
+ */
+struct zvmo_pmt_info {
+	__u32 argsz;
+	__u32 reserved;
+	/* output */
+	__u64 koid;
+	__u64 vmo_koid;
+	__u64 offset;
+	__u64 size;
+	__u32 options;
+	__u32 pinned;
+};
+
+/**
+ * struct zvmo_cache_policy - argument of ZVMO_IOC_VMO_SET_CACHE_POLICY
+ * @argsz: sizeof(struct zvmo_cache_policy)
+ * @policy: ZVMO_CACHE_*
+ *
+ * Needs ZVMO_RIGHT_MAP. Only while the VMO has no committed pages (a
+ * contiguous VMO excepted), mappings, pins, parent or children; else
+ * EBUSY. Mappings then use the policy's memory type, and so does the
+ * kernel's own alias of every page the VMO holds. A VMO that is not
+ * cached cannot be snapshotted (EBUSY) nor mapped privately (EINVAL).
+ */
+struct zvmo_cache_policy {
+	__u32 argsz;
+	__u32 policy;
+};
+
 #define ZVMO_IOC_MAGIC	0xE7
 
 /* On /dev/zvmo. */
 #define ZVMO_IOC_VMO_CREATE	_IOW(ZVMO_IOC_MAGIC, 0x00, struct zvmo_vmo_create)
 #define ZVMO_IOC_STATS		_IOWR(ZVMO_IOC_MAGIC, 0x01, struct zvmo_stats)
+#define ZVMO_IOC_BTI_CREATE	_IOW(ZVMO_IOC_MAGIC, 0x02, struct zvmo_bti_create)
+#define ZVMO_IOC_VMO_CREATE_CONTIGUOUS \
+	_IOW(ZVMO_IOC_MAGIC, 0x03, struct zvmo_vmo_create_contiguous)
 
 /* On a VMO descriptor. */
 #define ZVMO_IOC_VMO_INFO	_IOWR(ZVMO_IOC_MAGIC, 0x40, struct zvmo_vmo_info)
@@ -329,5 +524,15 @@ struct zvmo_content_size {
 	_IOW(ZVMO_IOC_MAGIC, 0x45, struct zvmo_content_size)
 #define ZVMO_IOC_VMO_CREATE_CHILD \
 	_IOW(ZVMO_IOC_MAGIC, 0x46, struct zvmo_vmo_create_child)
+#define ZVMO_IOC_VMO_PIN	_IOW(ZVMO_IOC_MAGIC, 0x47, struct zvmo_vmo_pin)
+#define ZVMO_IOC_VMO_SET_CACHE_POLICY \
+	_IOW(ZVMO_IOC_MAGIC, 0x48, struct zvmo_cache_policy)
+
+/* On a BTI descriptor. */
+#define ZVMO_IOC_BTI_INFO	_IOWR(ZVMO_IOC_MAGIC, 0x80, struct zvmo_bti_info)
+
+/* On a PMT descriptor. */
+#define ZVMO_IOC_PMT_INFO	_IOWR(ZVMO_IOC_MAGIC, 0x90, struct zvmo_pmt_info)
+#define ZVMO_IOC_PMT_UNPIN	_IO(ZVMO_IOC_MAGIC, 0x91)
 
 #endif /* _UAPI_ZVMO_H */

@@ -24,4 +24,15 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * The largest order the page allocator gives: MAX_PAGE_ORDER since 6.8;
+ * in 6.1, MAX_ORDER is one past it. (6.4 to 6.7, not supported, had an
+ * inclusive MAX_ORDER: there this is one order short, which is safe.)
+ */
+#ifdef MAX_PAGE_ORDER
+#define ZVMO_MAX_ORDER	MAX_PAGE_ORDER
+#else
+#define ZVMO_MAX_ORDER	(MAX_ORDER - 1)
+#endif
+
 #endif /* _ZVMO_COMPAT_H */

@@ -15,6 +15,7 @@
 #include "fs.h"
 #include "handle.h"
 #include "mapping.h"
+#include "pin.h"
 #include "vmo.h"
 
 static const struct file_operations zvmo_vmo_fops;
@@ -267,6 +268,20 @@ static long zvmo_ioc_op_range(struct zvmo_handle *h, void __user *uarg)
 	}
 }
 
+static long zvmo_ioc_set_cache_policy(struct zvmo_handle *h,
+				      void __user *uarg)
+{
+	struct zvmo_cache_policy args;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (!(h->rights & ZVMO_RIGHT_MAP))
+		return -EACCES;
+	return zvmo_vmo_set_cache_policy(h->vmo, args.policy);
+}
+
 static long zvmo_vmo_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -288,6 +303,10 @@ static long zvmo_vmo_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_ioc_op_range(h, uarg);
 	case ZVMO_IOC(ZVMO_IOC_VMO_CREATE_CHILD):
 		return zvmo_ioc_create_child(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_PIN):
+		return zvmo_vmo_pin(h, uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_SET_CACHE_POLICY):
+		return zvmo_ioc_set_cache_policy(h, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -15,6 +15,7 @@
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"
+#include "pin.h"
 #include "vmo.h"
 #include "zvmo.h"
 
@@ -99,6 +100,33 @@ static long zvmo_dev_vmo_create(void __user *uarg)
 	return fd;
 }
 
+static long zvmo_dev_vmo_create_contiguous(void __user *uarg)
+{
+	struct zvmo_vmo_create_contiguous args;
+	struct zvmo_bti *bti;
+	struct zvmo_vmo *vmo;
+	int err, fd;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	/* Zircon's order: the BTI first. */
+	bti = zvmo_bti_get(args.bti_fd);
+	if (IS_ERR(bti))
+		return PTR_ERR(bti);
+	zvmo_bti_put(bti);
+	if (args.fd_flags & ~ZVMO_FD_CLOEXEC)
+		return -EINVAL;
+
+	err = zvmo_vmo_create_contiguous(args.size, args.alignment_log2, &vmo);
+	if (err)
+		return err;
+	fd = zvmo_handle_install(vmo, ZVMO_RIGHTS_ALL & ~ZVMO_RIGHT_RESIZE,
+				 args.fd_flags);
+	zvmo_vmo_put(vmo);
+	return fd;
+}
+
 static long zvmo_dev_stats(void __user *uarg)
 {
 	struct zvmo_stats st;
@@ -114,6 +142,9 @@ static long zvmo_dev_stats(void __user *uarg)
 	st.vmos = atomic_long_read(&zvmo_counters.vmos);
 	st.pages = atomic_long_read(&zvmo_counters.pages);
 	st.handles = atomic_long_read(&zvmo_counters.handles);
+	st.pinned_pages = atomic_long_read(&zvmo_counters.pinned_pages);
+	st.pmts = atomic_long_read(&zvmo_counters.pmts);
+	st.btis = atomic_long_read(&zvmo_counters.btis);
 	st.page_list_nodes = zvmo_page_list_total_nodes();
 	st.page_list_bytes = st.page_list_nodes * zvmo_page_list_node_size();
 	return zvmo_copy_out(uarg, &st, sizeof(st));
@@ -129,6 +160,10 @@ static long zvmo_dev_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_dev_vmo_create(uarg);
 	case ZVMO_IOC(ZVMO_IOC_STATS):
 		return zvmo_dev_stats(uarg);
+	case ZVMO_IOC(ZVMO_IOC_BTI_CREATE):
+		return zvmo_bti_create(uarg);
+	case ZVMO_IOC(ZVMO_IOC_VMO_CREATE_CONTIGUOUS):
+		return zvmo_dev_vmo_create_contiguous(uarg);
 	default:
 		return -ENOTTY;
 	}

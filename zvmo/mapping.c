@@ -86,20 +86,25 @@ u64 zvmo_mapping_share_count(struct zvmo_vmo *vmo)
 	return max_t(u64, n, 1);
 }
 
-static void zvmo_vm_open(struct vm_area_struct *vma)
+static void zvmo_vm_count(struct vm_area_struct *vma, long delta)
 {
 	struct zvmo_vmo *vmo = zvmo_vma_vmo(vma);
 
-	atomic_long_inc(&vmo->num_mappings);
-	zvmo_mapping_count_mm(vmo, vma->vm_mm, 1);
+	atomic_long_add(delta, &vmo->num_mappings);
+	zvmo_mapping_count_mm(vmo, vma->vm_mm, delta);
+}
+
+/* A mapping split or copied by fork(): the leaf has mappings already. */
+static void zvmo_vm_open(struct vm_area_struct *vma)
+{
+	atomic_long_inc(&zvmo_vma_vmo(vma)->cow->nr_vmas);
+	zvmo_vm_count(vma, 1);
 }
 
 static void zvmo_vm_close(struct vm_area_struct *vma)
 {
-	struct zvmo_vmo *vmo = zvmo_vma_vmo(vma);
-
-	atomic_long_dec(&vmo->num_mappings);
-	zvmo_mapping_count_mm(vmo, vma->vm_mm, -1);
+	atomic_long_dec(&zvmo_vma_vmo(vma)->cow->nr_vmas);
+	zvmo_vm_count(vma, -1);
 }
 
 static vm_fault_t zvmo_vm_fault(struct vm_fault *vmf)
@@ -145,15 +150,19 @@ static const struct vm_operations_struct zvmo_vm_ops = {
  * A mapping needs the map and read rights. A shared mapping can be written
  * only with the write right, now or by a later mprotect(); executing needs
  * the execute right. A private mapping is copy-on-write over the VMO, as a
- * private mapping of a file is.
+ * private mapping of a file is. A VMO that is not cached is mapped with
+ * its memory type, and only shared.
  *
- * Context: Process context; the mmap lock is held for writing.
- * Return: 0 or -EACCES.
+ * Context: Process context; the mmap lock is held for writing. Takes the
+ * hierarchy lock.
+ * Return: 0, -EACCES, or -EINVAL for a private mapping of a VMO that is
+ * not cached.
  */
 int zvmo_mapping_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct zvmo_handle *h = file->private_data;
 	u32 rights = h->rights;
+	unsigned int policy;
 
 	if (!(rights & ZVMO_RIGHT_MAP) || !(rights & ZVMO_RIGHT_READ))
 		return -EACCES;
@@ -168,9 +177,27 @@ int zvmo_mapping_mmap(struct file *file, struct vm_area_struct *vma)
 		vm_flags_clear(vma, VM_MAYEXEC);
 	}
 
+	/* Counted in before the policy is read: it cannot change now. */
+	policy = zvmo_cow_mmap(h->vmo->cow);
+	switch (policy) {
+	case ZVMO_CACHE_CACHED:
+		break;
+	case ZVMO_CACHE_WRITE_COMBINING:
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+		break;
+	default:
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+		break;
+	}
+	/* Copies of such pages would be write-back, under this protection. */
+	if (policy != ZVMO_CACHE_CACHED && !(vma->vm_flags & VM_SHARED)) {
+		atomic_long_dec(&h->vmo->cow->nr_vmas);
+		return -EINVAL;
+	}
+
 	/* Fault-around inserts pages with vm_insert_pages(). */
 	vm_flags_set(vma, VM_MIXEDMAP);
 	vma->vm_ops = &zvmo_vm_ops;
-	zvmo_vm_open(vma);
+	zvmo_vm_count(vma, 1);
 	return 0;
 }

@@ -10,12 +10,24 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "cow/cow_mm.h"
 #include "fs.h"
 #include "mapping.h"
 #include "vmo.h"
 
 static atomic64_t zvmo_next_koid = ATOMIC64_INIT(1024);
+
+/**
+ * zvmo_new_koid() - an id for a new object
+ *
+ * Context: Any context.
+ * Return: an id no object of the module had or will have.
+ */
+u64 zvmo_new_koid(void)
+{
+	return atomic64_inc_return(&zvmo_next_koid);
+}
 
 /* Guards the parent and children links of all VMOs. */
 static DEFINE_MUTEX(zvmo_family_lock);
@@ -44,7 +56,7 @@ static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
 	inode->i_size = size;
 
 	kref_init(&vmo->ref);
-	vmo->koid = atomic64_inc_return(&zvmo_next_koid);
+	vmo->koid = zvmo_new_koid();
 	vmo->options = options;
 	vmo->inode = inode;
 	vmo->cow = cow;
@@ -96,6 +108,73 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	if (IS_ERR(vmo)) {
 		zvmo_cow_destroy(cow);
 		return PTR_ERR(vmo);
+	}
+	*out = vmo;
+	return 0;
+}
+
+/**
+ * zvmo_vmo_create_contiguous() - make a VMO of physically contiguous pages
+ * @size: size in bytes, rounded up to a whole page; not 0
+ * @align_log2: log2 of the physical alignment, 0 for a page
+ * @out: the new VMO, holding one reference
+ *
+ * The pages come from the page allocator in one block of the smallest
+ * order that holds @size and is aligned as asked (a block is aligned to
+ * its size); the pages past @size go back at once. Charged to the
+ * caller's memory cgroup.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for a bad size or alignment, or -ENOMEM, also when
+ * the block would be larger than the allocator gives.
+ */
+int zvmo_vmo_create_contiguous(u64 size, u32 align_log2,
+			       struct zvmo_vmo **out)
+{
+	struct zvmo_cow_pages *cow;
+	struct zvmo_vmo *vmo;
+	unsigned long nr, i;
+	struct page *page;
+	unsigned int order;
+	int err;
+
+	if (!size)
+		return -EINVAL;
+	if (align_log2 && (align_log2 < PAGE_SHIFT ||
+			   align_log2 > ZVMO_CONTIGUOUS_MAX_ALIGN_LOG2))
+		return -EINVAL;
+	if (size > (PAGE_SIZE << ZVMO_MAX_ORDER))
+		return -ENOMEM;
+	size = PAGE_ALIGN(size);
+	order = get_order(size);
+	if (align_log2 > PAGE_SHIFT)
+		order = max(order, align_log2 - PAGE_SHIFT);
+	if (order > ZVMO_MAX_ORDER)
+		return -ENOMEM;
+
+	page = alloc_pages(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO |
+			   __GFP_RETRY_MAYFAIL | __GFP_NOWARN, order);
+	if (!page)
+		return -ENOMEM;
+	split_page(page, order);
+	nr = size >> PAGE_SHIFT;
+	for (i = nr; i < (1UL << order); i++)
+		__free_page(page + i);
+
+	cow = zvmo_cow_create(size);
+	if (!cow) {
+		for (i = 0; i < nr; i++)
+			__free_page(page + i);
+		return -ENOMEM;
+	}
+	err = zvmo_cow_fill_contiguous(cow, page, nr);
+	if (!err) {
+		vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, 0);
+		err = PTR_ERR_OR_ZERO(vmo);
+	}
+	if (err) {
+		zvmo_cow_destroy(cow);
+		return err;
 	}
 	*out = vmo;
 	return 0;
@@ -296,7 +375,9 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 	info->flags = ZVMO_INFO_PAGED | vmo->kind;
 	if (vmo->options & ZVMO_VMO_RESIZABLE)
 		info->flags |= ZVMO_INFO_RESIZABLE;
-	info->cache_policy = ZVMO_CACHE_CACHED;
+	if (vmo->cow->contiguous)
+		info->flags |= ZVMO_INFO_CONTIGUOUS;
+	info->cache_policy = READ_ONCE(vmo->cow->cache_policy);
 
 	mutex_lock(&vmo->lock);
 	info->size = zvmo_vmo_size(vmo);
@@ -320,6 +401,7 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 		info->populated_bytes = counts.attr.committed;
 		info->populated_private_bytes = counts.attr.private;
 		info->populated_scaled_bytes = counts.attr.scaled;
+		info->pinned_bytes = counts.pinned;
 	} else {
 		info->metadata_bytes = 0;
 	}
@@ -372,11 +454,14 @@ int zvmo_vmo_set_content_size(struct zvmo_vmo *vmo, u64 content_size)
  * content size follows the size.
  *
  * Context: Process context; takes @vmo->lock, then the hierarchy lock.
- * Return: 0, -EPERM if the VMO is not resizable, or -ERANGE for a size
- * past ZVMO_VMO_MAX_SIZE.
+ * Return: 0, -EPERM if the VMO is not resizable, -ERANGE for a size
+ * past ZVMO_VMO_MAX_SIZE, or -EBUSY if a page past the new size is
+ * pinned.
  */
 int zvmo_vmo_set_size(struct zvmo_vmo *vmo, u64 size)
 {
+	int err;
+
 	if (!(vmo->options & ZVMO_VMO_RESIZABLE))
 		return -EPERM;
 	if (size > ZVMO_VMO_MAX_SIZE)
@@ -386,11 +471,39 @@ int zvmo_vmo_set_size(struct zvmo_vmo *vmo, u64 size)
 		return -ERANGE;
 
 	mutex_lock(&vmo->lock);
-	zvmo_cow_resize(vmo->cow, size);
-	i_size_write(vmo->inode, size);
-	vmo->content_size = size;
+	err = zvmo_cow_resize(vmo->cow, size);
+	if (!err) {
+		i_size_write(vmo->inode, size);
+		vmo->content_size = size;
+	}
 	mutex_unlock(&vmo->lock);
-	return 0;
+	return err;
+}
+
+/**
+ * zvmo_vmo_set_cache_policy() - choose the memory type of a VMO's pages
+ * @vmo: the VMO
+ * @policy: ZVMO_CACHE_*
+ *
+ * See struct zvmo_cache_policy.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for an unknown policy, -EBUSY if the VMO is a child,
+ * has children, mappings, pins or (unless contiguous) committed pages, or
+ * -ENOMEM.
+ */
+int zvmo_vmo_set_cache_policy(struct zvmo_vmo *vmo, u32 policy)
+{
+	bool family;
+
+	if (policy > ZVMO_CACHE_WRITE_COMBINING)
+		return -EINVAL;
+	mutex_lock(&zvmo_family_lock);
+	family = vmo->kind || vmo->num_children;
+	mutex_unlock(&zvmo_family_lock);
+	if (family)
+		return -EBUSY;
+	return zvmo_cow_set_cache_policy(vmo->cow, policy);
 }
 
 /*

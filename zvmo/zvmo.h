@@ -26,6 +26,9 @@
  * @vmos: VMOs alive
  * @pages: pages owned by VMOs
  * @handles: VMO files alive
+ * @pinned_pages: pages with at least one pin
+ * @pmts: pins (PMT files) that hold pages pinned
+ * @btis: BTI files alive
  *
  * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
  */
@@ -33,6 +36,9 @@ struct zvmo_counters {
 	atomic_long_t vmos;
 	atomic_long_t pages;
 	atomic_long_t handles;
+	atomic_long_t pinned_pages;
+	atomic_long_t pmts;
+	atomic_long_t btis;
 };
 
 extern struct zvmo_counters zvmo_counters;

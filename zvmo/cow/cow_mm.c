@@ -38,6 +38,9 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/wait_bit.h>
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
 
 #include "../zvmo.h"
 #include "cow_mm.h"
@@ -106,7 +109,62 @@ struct page *zvmo_cow_page_alloc(void)
 void zvmo_cow_page_free(struct page *page)
 {
 	atomic_long_dec(&zvmo_counters.pages);
+	/* Back to write-back before the allocator has it again. */
+	if (page_private(page))
+		zvmo_cow_page_set_policy(page, ZVMO_CACHE_CACHED);
 	put_page(page);
+}
+
+/**
+ * zvmo_cow_page_set_policy() - give a page the memory type of a policy
+ * @page: the page, the VMO's, in no page table
+ * @policy: ZVMO_CACHE_*
+ *
+ * Changes the kernel's own alias of the page (the direct map), so that
+ * the page table entries of mappings, made with the same type, never
+ * conflict with it (on x86 the PAT forbids two types for one page). The
+ * page remembers its type in page->private, until it is made cached
+ * again.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -ENOMEM, or -EOPNOTSUPP where the architecture has no way.
+ */
+int zvmo_cow_page_set_policy(struct page *page, unsigned int policy)
+{
+#ifdef CONFIG_X86
+	unsigned long addr = (unsigned long)page_address(page);
+	int err;
+
+	if (policy == page_private(page))
+		return 0;
+	switch (policy) {
+	case ZVMO_CACHE_CACHED:
+		err = set_memory_wb(addr, 1);
+		break;
+	case ZVMO_CACHE_UNCACHED:
+	case ZVMO_CACHE_UNCACHED_DEVICE:
+		if (page_private(page))
+			set_memory_wb(addr, 1);
+		err = set_memory_uc(addr, 1);
+		break;
+	case ZVMO_CACHE_WRITE_COMBINING:
+		if (page_private(page))
+			set_memory_wb(addr, 1);
+		err = set_memory_wc(addr, 1);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	if (err) {
+		if (page_private(page) && !set_memory_wb(addr, 1))
+			set_page_private(page, ZVMO_CACHE_CACHED);
+		return err;
+	}
+	set_page_private(page, policy);
+	return 0;
+#else
+	return policy == ZVMO_CACHE_CACHED ? 0 : -EOPNOTSUPP;
+#endif
 }
 
 /**
@@ -309,7 +367,8 @@ static void zvmo_cow_unlock(struct zvmo_cow_pages *leaf,
 {
 	zvmo_cow_check_locked(leaf);
 	mutex_unlock(&leaf->hier->lock);
-	zvmo_cow_free_list(freelist);
+	if (freelist)
+		zvmo_cow_free_list(freelist);
 	if (pool)
 		zvmo_cow_pool_drain(pool);
 }
@@ -570,9 +629,10 @@ bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf)
  * Costs time in proportion to the pages present, not to the range.
  *
  * Context: Process context; takes the hierarchy lock.
- * Return: 0, -ERANGE if the range is past the end, or -EOPNOTSUPP if the
- * leaf reads through a hidden node (as Zircon: decommit is not supported
- * on copy-on-write children).
+ * Return: 0, -ERANGE if the range is past the end, -EBUSY if a page in it
+ * is pinned (then nothing is freed), or -EOPNOTSUPP if the leaf reads
+ * through a hidden node or is contiguous (as Zircon: decommit is not
+ * supported on copy-on-write children or contiguous VMOs).
  */
 int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
@@ -581,10 +641,12 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	if (leaf->parent)
+	if (leaf->parent || leaf->contiguous)
 		err = -EOPNOTSUPP;
 	else if (end > leaf->size)
 		err = -ERANGE;
+	else if (zvmo_cow_pinned_in_locked(leaf, start, end))
+		err = -EBUSY;
 	else
 		zvmo_cow_remove_locked(leaf, start, end, &freelist);
 	zvmo_cow_unlock(leaf, &freelist, NULL);
@@ -678,15 +740,247 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
  * See zvmo_cow_resize_locked().
  *
  * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -EBUSY if a page past the new size is pinned (then
+ * nothing changed).
  */
-void zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
+int zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
 {
 	LIST_HEAD(freelist);
+	int err = 0;
 
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	zvmo_cow_resize_locked(leaf, size, &freelist);
+	if (zvmo_cow_pinned_in_locked(leaf, size, leaf->size))
+		err = -EBUSY;
+	else
+		zvmo_cow_resize_locked(leaf, size, &freelist);
 	zvmo_cow_unlock(leaf, &freelist, NULL);
+	return err;
+}
+
+/* Take one pin off each page of [@start, @end), pinned by the caller. */
+static void zvmo_cow_unpin_locked(struct zvmo_cow_pages *leaf, u64 start,
+				  u64 end)
+{
+	struct zvmo_pl_slot *slot;
+	u64 off;
+
+	for (off = start; off < end; off += PAGE_SIZE) {
+		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (WARN_ON_ONCE(!slot || !slot->state))
+			continue;
+		if (!--slot->state) {
+			leaf->nr_pinned--;
+			atomic_long_dec(&zvmo_counters.pinned_pages);
+		}
+	}
+}
+
+/**
+ * zvmo_cow_pin() - commit and pin every page of a range of a leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, past @start
+ * @pages: filled with the pages, (@end - @start) / PAGE_SIZE of them
+ *
+ * Each page becomes the leaf's own first (committed, or forked from its
+ * ancestors, as for a write), then gains a pin. A pinned page stays in
+ * its slot, at the same physical address, until zvmo_cow_unpin(): the
+ * operations that would take it away fail instead, and a zero clears it
+ * in place. Pages pinned so far cannot go while the lock is dropped to
+ * allocate, so the range is pinned whole or not at all.
+ *
+ * Context: Process context; may sleep; takes the hierarchy lock.
+ * Return: 0, -ERANGE if the leaf is smaller than @end, -EPERM if a page
+ * has ZVMO_COW_PIN_MAX pins already, -ENOMEM, or -EINTR if a fatal
+ * signal came; on error nothing is pinned.
+ */
+int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+		 struct page **pages)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	struct zvmo_pl_slot *slot;
+	LIST_HEAD(freelist);
+	unsigned long i = 0;
+	u64 pos = start;
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	while (pos < end) {
+		struct page *page;
+
+		if (end > leaf->size) {
+			err = -ERANGE;
+			break;
+		}
+		page = zvmo_cow_writable_locked(leaf, pos, &pool);
+		if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
+			pool.want = max_t(u64, pool.want,
+					  min_t(u64, ZVMO_COMMIT_BATCH,
+						(end - pos) >> PAGE_SHIFT));
+			err = zvmo_cow_refill(leaf, &pool);
+			if (!err && fatal_signal_pending(current))
+				err = -EINTR;
+			if (err)
+				break;
+			continue;
+		}
+		if (IS_ERR(page)) {
+			err = PTR_ERR(page);
+			break;
+		}
+		slot = zvmo_page_list_lookup(&leaf->pages, pos);
+		if (slot->state == ZVMO_COW_PIN_MAX) {
+			err = -EPERM;
+			break;
+		}
+		if (!slot->state++) {
+			leaf->nr_pinned++;
+			atomic_long_inc(&zvmo_counters.pinned_pages);
+		}
+		pages[i++] = page;
+		pos += PAGE_SIZE;
+		if (!(i % ZVMO_COMMIT_BATCH) && need_resched()) {
+			mutex_unlock(&leaf->hier->lock);
+			cond_resched();
+			mutex_lock(&leaf->hier->lock);
+		}
+	}
+	if (err)
+		zvmo_cow_unpin_locked(leaf, start, pos);
+	zvmo_cow_unlock(leaf, &freelist, &pool);
+	return err;
+}
+
+/**
+ * zvmo_cow_unpin() - take off the pins zvmo_cow_pin() put on a range
+ * @leaf: the leaf
+ * @start: as given to zvmo_cow_pin()
+ * @end: as given to zvmo_cow_pin()
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_unpin(struct zvmo_cow_pages *leaf, u64 start, u64 end)
+{
+	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_unpin_locked(leaf, start, end);
+	zvmo_cow_unlock(leaf, NULL, NULL);
+}
+
+/**
+ * zvmo_cow_fill_contiguous() - put the pages of a contiguous VMO in place
+ * @leaf: a new leaf, empty, of a size of @nr pages
+ * @first: the first of @nr physically consecutive pages, zeroed, each
+ *	with a reference of its own
+ * @nr: how many
+ *
+ * The leaf takes the pages (and frees them when it goes) and is marked
+ * contiguous: nothing removes them before that.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0 or -ENOMEM; then the pages not taken are freed.
+ */
+int zvmo_cow_fill_contiguous(struct zvmo_cow_pages *leaf, struct page *first,
+			     unsigned long nr)
+{
+	unsigned long i;
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	leaf->contiguous = true;
+	for (i = 0; i < nr; i++) {
+		atomic_long_inc(&zvmo_counters.pages);
+		if (!err)
+			err = zvmo_cow_insert_locked(leaf, (u64)i << PAGE_SHIFT,
+						     first + i);
+		if (err)
+			zvmo_cow_page_free(first + i);
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return err;
+}
+
+/* Give every page of @leaf the memory type of @policy; undo on failure. */
+static int zvmo_cow_retype_locked(struct zvmo_cow_pages *leaf,
+				  unsigned int policy)
+{
+	unsigned int old = leaf->cache_policy;
+	struct zvmo_pl_slot *slot;
+	u64 off, done;
+	int err = 0;
+
+	if (!leaf->nr_pages)
+		return 0;
+	for (off = 0; off < leaf->size; off += PAGE_SIZE) {
+		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (!slot || !zvmo_pl_slot_is_page(slot))
+			continue;
+		err = zvmo_cow_page_set_policy(zvmo_pl_slot_page(slot),
+					       policy);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	for (done = 0; done < off; done += PAGE_SIZE) {
+		slot = zvmo_page_list_lookup(&leaf->pages, done);
+		if (slot && zvmo_pl_slot_is_page(slot))
+			zvmo_cow_page_set_policy(zvmo_pl_slot_page(slot), old);
+	}
+	return err;
+}
+
+/**
+ * zvmo_cow_set_cache_policy() - choose the memory type of a leaf's pages
+ * @leaf: the leaf
+ * @policy: ZVMO_CACHE_*
+ *
+ * Only for a leaf without parent, children (the caller checks that the
+ * VMO has none), mappings and pins, and without pages unless it is
+ * contiguous (whose pages all change type then). Pages committed later
+ * get the type as they come.
+ *
+ * Context: Process context; may sleep; takes the hierarchy lock.
+ * Return: 0, -EBUSY if the leaf is in any of those states, -ENOMEM, or
+ * -EOPNOTSUPP where the architecture cannot change memory types.
+ */
+int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
+			      unsigned int policy)
+{
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	if (leaf->parent || leaf->nr_pinned ||
+	    atomic_long_read(&leaf->nr_vmas) ||
+	    (leaf->nr_pages && !leaf->contiguous))
+		err = -EBUSY;
+	else if (policy != leaf->cache_policy)
+		err = zvmo_cow_retype_locked(leaf, policy);
+	if (!err)
+		leaf->cache_policy = policy;
+	mutex_unlock(&leaf->hier->lock);
+	return err;
+}
+
+/**
+ * zvmo_cow_mmap() - a mapping of a view of a leaf is being made
+ * @leaf: the leaf
+ *
+ * Counts the mapping in, so that the cache policy stays what it is until
+ * the mapping goes (zvmo_cow_munmap()).
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: the leaf's cache policy, for the mapping's protection.
+ */
+unsigned int zvmo_cow_mmap(struct zvmo_cow_pages *leaf)
+{
+	unsigned int policy;
+
+	mutex_lock(&leaf->hier->lock);
+	atomic_long_inc(&leaf->nr_vmas);
+	policy = leaf->cache_policy;
+	mutex_unlock(&leaf->hier->lock);
+	return policy;
 }
 
 /**
@@ -704,6 +998,7 @@ void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
 	counts->metadata = (u64)leaf->pages.nr_nodes *
 			   zvmo_page_list_node_size();
 	counts->commit_events = leaf->commit_events;
+	counts->pinned = (u64)leaf->nr_pinned << PAGE_SHIFT;
 	mutex_unlock(&leaf->hier->lock);
 }
 
@@ -793,7 +1088,8 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
  * zero page where it reads zeros, and commits nothing. A write through a
  * shared mapping makes the page the leaf's own (committing or forking
  * it) and hands it to the core in vmf->page, which calls ->page_mkwrite
- * and then maps it writable. A write through a private mapping gets the
+ * and then maps it writable; so does a read of a leaf that is not
+ * cached, and the core maps it read-only. A write through a private mapping gets the
  * page in vmf->page for the core to copy. Past the end is SIGBUS.
  *
  * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
@@ -814,7 +1110,12 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 
 	if (off == U64_MAX)
 		return VM_FAULT_SIGBUS;
-	if (write && (vmf->vma->vm_flags & VM_SHARED)) {
+	/*
+	 * A leaf that is not cached never shows the zero page (its memory
+	 * type is write-back): a read commits the page too.
+	 */
+	if ((write || READ_ONCE(leaf->cache_policy)) &&
+	    (vmf->vma->vm_flags & VM_SHARED)) {
 		/* Most such faults commit or fork one page. */
 		if (zvmo_cow_pool_fill(&pool, 1))
 			return VM_FAULT_OOM;

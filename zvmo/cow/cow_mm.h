@@ -18,11 +18,13 @@
  * @attr: committed, private and scaled bytes
  * @metadata: bytes of the leaf's page-list nodes
  * @commit_events: see &struct zvmo_cow_pages
+ * @pinned: bytes of the leaf's pinned pages
  */
 struct zvmo_cow_counts {
 	struct zvmo_cow_attr attr;
 	u64 metadata;
 	u64 commit_events;
+	u64 pinned;
 };
 
 int zvmo_cow_init(void);
@@ -38,7 +40,15 @@ ssize_t zvmo_cow_write(struct zvmo_cow_pages *leaf, u64 off,
 int zvmo_cow_commit(struct zvmo_cow_pages *leaf, u64 start, u64 end);
 int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end);
 int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end);
-void zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size);
+int zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size);
+int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+		 struct page **pages);
+void zvmo_cow_unpin(struct zvmo_cow_pages *leaf, u64 start, u64 end);
+int zvmo_cow_fill_contiguous(struct zvmo_cow_pages *leaf, struct page *first,
+			     unsigned long nr);
+int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
+			      unsigned int policy);
+unsigned int zvmo_cow_mmap(struct zvmo_cow_pages *leaf);
 bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
 void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
 		     struct zvmo_cow_counts *counts);

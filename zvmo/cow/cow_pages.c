@@ -506,6 +506,15 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 		return ERR_PTR(-ENOMEM);
 	page = zvmo_cow_pool_take(pool);
 	zvmo_cow_page_clear(page);
+	if (leaf->cache_policy) {
+		err = zvmo_cow_page_set_policy(page, leaf->cache_policy);
+		if (err) {
+			list_add(&page->lru, &pool->pages);
+			pool->nr++;
+			zvmo_page_list_return_empty_slot(&leaf->pages, off);
+			return ERR_PTR(err);
+		}
+	}
 	zvmo_cow_set_page(leaf, slot, page);
 	leaf->commit_events++;
 	zvmo_cow_changed(leaf);
@@ -560,6 +569,11 @@ int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 
 		if (!page)
 			return 0;
+		if (found.slot->state || leaf->contiguous) {
+			/* Pinned, or never removed: zeroed where it is. */
+			zvmo_cow_page_clear(page);
+			return 0;
+		}
 		if (zvmo_cow_behind(leaf, off)) {
 			/* Replace it with a marker, in place. */
 			list_add(&page->lru, freelist);
@@ -644,6 +658,7 @@ static int zvmo_cow_zero_from(struct zvmo_cow_pages *leaf,
  * @pool: pages for copies the leaf's relatives still need
  * @freelist: pages freed go here
  *
+ * Pinned pages, and those of a contiguous leaf, are zeroed in place.
  * Costs time in proportion to the content in the range, the ancestors'
  * included, not to its length. A call that fails with -EAGAIN can be
  * repeated over the same range once the pool is filled: what was done
@@ -660,7 +675,7 @@ int zvmo_cow_zero_range_locked(struct zvmo_cow_pages *leaf, u64 start,
 	u64 delta = 0;
 	int err;
 
-	if (!leaf->parent) {
+	if (!leaf->parent && !leaf->nr_pinned && !leaf->contiguous) {
 		zvmo_cow_remove_locked(leaf, start, end, freelist);
 		return 0;
 	}
@@ -709,6 +724,59 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		leaf->commit_events++;
 	zvmo_cow_changed(leaf);
 	zvmo_cow_unmap_leaf_locked(leaf, start, end);
+}
+
+static int zvmo_cow_slot_pinned(struct zvmo_pl_slot *slot, u64 off,
+				void *ctx)
+{
+	return slot->state ? 1 : 0;
+}
+
+/**
+ * zvmo_cow_pinned_in_locked() - whether a leaf has a pinned page in a range
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: end
+ *
+ * Costs time in proportion to the pages present in the range, and nothing
+ * if the leaf has no pins.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: true if a page in [@start, @end) is pinned.
+ */
+bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end)
+{
+	if (!leaf->nr_pinned || start >= end)
+		return false;
+	return zvmo_page_list_for_each(&leaf->pages, start, end,
+				       zvmo_cow_slot_pinned, NULL) > 0;
+}
+
+/**
+ * zvmo_cow_insert_locked() - give a leaf a page where it has nothing
+ * @leaf: the leaf, with no parent
+ * @off: page-aligned offset below its size, where its slot is empty
+ * @page: the page, its content what the leaf reads from now on
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0, -EEXIST if the slot is not empty, or -ENOMEM (the page is
+ * still the caller's).
+ */
+int zvmo_cow_insert_locked(struct zvmo_cow_pages *leaf, u64 off,
+			   struct page *page)
+{
+	struct zvmo_pl_slot *slot;
+
+	slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off, ZVMO_GFP_NODE);
+	if (!slot)
+		return -ENOMEM;
+	if (!zvmo_pl_slot_is_empty(slot))
+		return -EEXIST;
+	zvmo_cow_set_page(leaf, slot, page);
+	leaf->commit_events++;
+	zvmo_cow_changed(leaf);
+	return 0;
 }
 
 /*
@@ -946,8 +1014,9 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
  * faults and forks.
  *
  * Context: Process context; takes the hierarchy lock.
- * Return: 0, -EINVAL if the child's offset from the root overflows, or
- * -ENOMEM.
+ * Return: 0, -EINVAL if the child's offset from the root overflows,
+ * -EOPNOTSUPP for a contiguous leaf, -EBUSY for a leaf with pinned pages
+ * or a cache policy other than cached, or -ENOMEM.
  */
 int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 		      struct zvmo_cow_pages **out)
@@ -968,6 +1037,18 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	mutex_lock(&hier->lock);
 	/* The leaf's pages are about to become the hidden node's. */
 	zvmo_cow_quiesce_locked(leaf);
+	/*
+	 * As Zircon: pinned pages must stay the leaf's, a contiguous VMO's
+	 * pages cannot be shared, nor can pages of another memory type.
+	 */
+	if (leaf->contiguous) {
+		err = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	if (leaf->nr_pinned || leaf->cache_policy) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
 	if (check_add_overflow(leaf->root_offset, offset, &root_off) ||
 	    check_add_overflow(root_off, size, &root_end)) {
 		err = -EINVAL;
@@ -1136,6 +1217,7 @@ unsigned int zvmo_cow_depth_locked(struct zvmo_cow_pages *cow)
 struct zvmo_cow_check {
 	struct zvmo_cow_pages *cow;
 	unsigned long pages;
+	unsigned long pinned;
 	int bad;
 };
 
@@ -1147,9 +1229,14 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 
 	if (zvmo_pl_slot_is_page(slot))
 		c->pages++;
-	if ((!cow->hidden && (off >= cow->size || slot->state)) ||
-	    (cow->hidden && (slot->state & both) == both) ||
-	    (slot->state & ~both)) {
+	if (!cow->hidden && slot->state)
+		c->pinned++;
+	/* A leaf's state is a pin count, of its own pages only. */
+	if ((!cow->hidden && (off >= cow->size ||
+			      slot->state > ZVMO_COW_PIN_MAX ||
+			      (slot->state && !zvmo_pl_slot_is_page(slot)))) ||
+	    (cow->hidden && ((slot->state & both) == both ||
+			     (slot->state & ~both)))) {
 		pr_err("node %p: bad slot at %#llx: %#lx state %#lx\n",
 		       cow, off, slot->val, slot->state);
 		c->bad = -EINVAL;
@@ -1173,9 +1260,14 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 		c.bad = -EINVAL;
 	zvmo_page_list_for_each(&cow->pages, 0, ZVMO_PL_MAX_OFFSET,
 				zvmo_cow_check_slot, &c);
-	if (c.pages != cow->nr_pages) {
-		pr_err("node %p: %lu pages counted, %lu in its list\n", cow,
-		       cow->nr_pages, c.pages);
+	if (c.pages != cow->nr_pages || c.pinned != cow->nr_pinned) {
+		pr_err("node %p: %lu pages and %lu pinned counted, %lu and %lu in its list\n",
+		       cow, cow->nr_pages, cow->nr_pinned, c.pages, c.pinned);
+		c.bad = -EINVAL;
+	}
+	if (cow->cache_policy && (cow->parent || cow->hidden)) {
+		pr_err("node %p: cache policy %u in a hierarchy\n", cow,
+		       cow->cache_policy);
 		c.bad = -EINVAL;
 	}
 	if (cow->hidden != (cow->children[0] || cow->children[1]) ||
@@ -1210,7 +1302,8 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
  * Checks, as the seeds' DebugValidate* do, every node's page list and
  * page count, the links and skews between nodes, that hidden nodes have
  * two children and leaves none, that no leaf holds content past its size
- * or split bits, that no slot has both split bits, that every page of a
+ * or split bits, that a leaf's pin counts are on its own pages and add up
+ * to its count of pinned pages, that no slot has both split bits, that every page of a
  * hidden node is read by some leaf, and that the pages of all nodes add
  * up to the hierarchy's count. Reports what is wrong with
  * pr_err().

@@ -12,6 +12,7 @@
 #ifndef _ZVMO_COW_PAGES_H
 #define _ZVMO_COW_PAGES_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -68,6 +69,12 @@ struct zvmo_cow_view {
 	u64 len;
 };
 
+/*
+ * A leaf's slots carry the page's pin count in their state: pins of a page
+ * nest up to this many (Zircon's limit).
+ */
+#define ZVMO_COW_PIN_MAX	31
+
 /* Writes of one leaf that can be on their way into page tables at once. */
 #define ZVMO_COW_INFLIGHT	16
 
@@ -104,6 +111,15 @@ struct zvmo_cow_view {
  * @nr_inflight: entries in @inflight
  * @quiescing: tasks waiting in zvmo_cow_quiesce_locked(); while there
  *	are any, no entry is added
+ * @nr_pinned: pages of a leaf with a pin count (in their slot's state);
+ *	pinned pages are the leaf's own and stay in their slots until
+ *	unpinned: nothing decommits, moves or frees them
+ * @contiguous: the leaf of a contiguous VMO: all its pages were
+ *	committed at creation and are never removed
+ * @cache_policy: ZVMO_CACHE_* of a leaf's pages (0: cached); a leaf that
+ *	is not cached has no parent and no children
+ * @nr_vmas: mappings of the leaf's views, counted under the lock as they
+ *	are made so that a cache policy never changes under one
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
@@ -128,6 +144,10 @@ struct zvmo_cow_pages {
 	struct page *inflight[ZVMO_COW_INFLIGHT];
 	unsigned int nr_inflight;
 	unsigned int quiescing;
+	unsigned long nr_pinned;
+	bool contiguous;
+	u8 cache_policy;
+	atomic_long_t nr_vmas;
 };
 
 /**
@@ -170,6 +190,10 @@ int zvmo_cow_zero_range_locked(struct zvmo_cow_pages *leaf, u64 start,
 			       struct list_head *freelist);
 void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start, u64 end,
 			    struct list_head *freelist);
+bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end);
+int zvmo_cow_insert_locked(struct zvmo_cow_pages *leaf, u64 off,
+			   struct page *page);
 void zvmo_cow_resize_locked(struct zvmo_cow_pages *cow, u64 size,
 			    struct list_head *freelist);
 void zvmo_cow_attr_locked(struct zvmo_cow_pages *cow,
@@ -184,14 +208,15 @@ void zvmo_cow_free_list(struct list_head *freelist);
 /*
  * Page functions the hierarchy uses, from cow_mm.c (or the host test):
  * allocate a page (content garbage) or NULL; free one; copy or clear
- * one; unmap [@start, @end) of a leaf from every view's address space;
- * wait, with the lock dropped and taken again, until no fault is making
- * a page of the leaf writable.
+ * one; give one the memory type of a cache policy; unmap [@start, @end)
+ * of a leaf from every view's address space; wait, with the lock dropped
+ * and taken again, until no fault is making a page of the leaf writable.
  */
 struct page *zvmo_cow_page_alloc(void);
 void zvmo_cow_page_free(struct page *page);
 void zvmo_cow_page_copy(struct page *dst, struct page *src);
 void zvmo_cow_page_clear(struct page *page);
+int zvmo_cow_page_set_policy(struct page *page, unsigned int policy);
 void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end);
 void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf);

@@ -200,6 +200,14 @@ void zvmo_cow_page_clear(struct page *page)
 	memset(pdata(page), 0, PAGE_SIZE);
 }
 
+/* The model has no memory types; no leaf here sets a cache policy. */
+int zvmo_cow_page_set_policy(struct page *page, unsigned int policy)
+{
+	if (!page_live(page))
+		hook_fail("memory type of a page that is not live");
+	return policy ? -EOPNOTSUPP : 0;
+}
+
 /* --- the model ---------------------------------------------------------------- */
 
 /*
