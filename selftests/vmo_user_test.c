@@ -5,6 +5,7 @@
  * needs no privilege, like memfd_create().
  */
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -50,6 +51,81 @@ TEST(stats_are_readable)
 	struct zvmo_stats st;
 
 	ASSERT_EQ(0, zt_stats(&st));
+}
+
+TEST(no_bti_and_no_addresses)
+{
+	struct zvmo_vmo_info info;
+	uint64_t addr = 0;
+	int fd, pmt;
+
+	EXPECT_EQ(-EACCES, zt_bti());
+	/* Contiguous VMOs need a BTI, so they are out of reach too. */
+	EXPECT_EQ(-EBADF, zt_contig(-1, PAGE, 0));
+	fd = zt_create(4 * PAGE, 0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, zt_pin(fd, -1, ZVMO_PIN_READ, 0, PAGE, &addr, 1));
+	EXPECT_EQ(0, addr);
+	/* Keeping pages resident needs no privilege. */
+	pmt = zt_pin(fd, -1, ZVMO_PIN_READ | ZVMO_PIN_WRITE, 0, 4 * PAGE,
+		     NULL, 0);
+	ASSERT_LE(0, pmt);
+	ASSERT_EQ(0, zt_info(fd, &info));
+	EXPECT_EQ(4 * PAGE, info.pinned_bytes);
+	EXPECT_EQ(-EBUSY, zt_op(fd, ZVMO_OP_DECOMMIT, 0, 4 * PAGE));
+	close(pmt);
+	close(fd);
+}
+
+TEST(pins_are_charged_to_rlimit_memlock)
+{
+	struct rlimit rl = { 16 * PAGE, 16 * PAGE };
+	struct zvmo_stats st;
+	int fd, a, b, c;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	fd = zt_create(64 * PAGE, 0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	a = zt_pin(fd, -1, ZVMO_PIN_READ, 0, 8 * PAGE, NULL, 0);
+	ASSERT_LE(0, a);
+	/* 8 + 16 is past 16 pages: refused, and nothing is committed. */
+	EXPECT_EQ(-ENOMEM, zt_pin(fd, -1, ZVMO_PIN_READ, 16 * PAGE,
+				  16 * PAGE, NULL, 0));
+	ASSERT_EQ(0, zt_stats(&st));
+	EXPECT_EQ(8, st.pinned_pages);
+	/* Nested pins count again. */
+	b = zt_pin(fd, -1, ZVMO_PIN_READ, 0, 8 * PAGE, NULL, 0);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(-ENOMEM, zt_pin(fd, -1, ZVMO_PIN_READ, 8 * PAGE, PAGE,
+				  NULL, 0));
+	/* An unpin gives the charge back. */
+	ASSERT_EQ(0, zt_ret(ioctl(a, ZVMO_IOC_PMT_UNPIN)));
+	c = zt_pin(fd, -1, ZVMO_PIN_READ, 32 * PAGE, 8 * PAGE, NULL, 0);
+	ASSERT_LE(0, c);
+	close(a);
+	close(b);
+	close(c);
+	c = zt_pin(fd, -1, ZVMO_PIN_READ, 0, 16 * PAGE, NULL, 0);
+	ASSERT_LE(0, c);
+	close(c);
+	ASSERT_EQ(0, zt_stats(&st));
+	EXPECT_EQ(0, st.pinned_pages);
+	EXPECT_EQ(0, st.pmts);
+	close(fd);
+}
+
+TEST(cache_policy_is_open_to_users)
+{
+	int fd = zt_create(PAGE, 0, ZVMO_FD_CLOEXEC);
+	char *p;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, zt_cache_policy(fd, ZVMO_CACHE_WRITE_COMBINING));
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[5] = 'w';
+	munmap(p, PAGE);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

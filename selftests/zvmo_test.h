@@ -96,4 +96,43 @@ static inline uint64_t zt_size(int fd)
 	return zt_info(fd, &info) ? UINT64_MAX : info.size;
 }
 
+static inline int zt_pin(int fd, int bti, uint32_t options, uint64_t off,
+			 uint64_t size, uint64_t *addrs, uint64_t num_addrs)
+{
+	struct zvmo_vmo_pin p = {
+		.argsz = sizeof(p), .options = options, .offset = off,
+		.size = size, .addrs = (uintptr_t)addrs,
+		.num_addrs = num_addrs, .bti_fd = bti,
+		.fd_flags = ZVMO_FD_CLOEXEC,
+	};
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_PIN, &p));
+}
+
+static inline int zt_bti(void)
+{
+	struct zvmo_bti_create b = {
+		.argsz = sizeof(b), .bti_id = 7, .fd_flags = ZVMO_FD_CLOEXEC,
+	};
+
+	return zt_ret(ioctl(zt_dev(), ZVMO_IOC_BTI_CREATE, &b));
+}
+
+static inline int zt_contig(int bti, uint64_t size, uint32_t align_log2)
+{
+	struct zvmo_vmo_create_contiguous c = {
+		.argsz = sizeof(c), .alignment_log2 = align_log2,
+		.size = size, .bti_fd = bti, .fd_flags = ZVMO_FD_CLOEXEC,
+	};
+
+	return zt_ret(ioctl(zt_dev(), ZVMO_IOC_VMO_CREATE_CONTIGUOUS, &c));
+}
+
+static inline int zt_cache_policy(int fd, uint32_t policy)
+{
+	struct zvmo_cache_policy c = { .argsz = sizeof(c), .policy = policy };
+
+	return zt_ret(ioctl(fd, ZVMO_IOC_VMO_SET_CACHE_POLICY, &c));
+}
+
 #endif /* _ZVMO_SELFTEST_H */
