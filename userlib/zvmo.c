@@ -294,6 +294,91 @@ ZVMO_EXPORT int zvmo_vmo_get_content_size(int vmo, uint64_t *content_size)
 	return err;
 }
 
+ZVMO_EXPORT int zvmo_vmo_pin(int vmo, int bti, uint32_t options,
+			     uint64_t offset, uint64_t size, uint64_t *addrs,
+			     size_t num_addrs, uint32_t fd_flags)
+{
+	struct zvmo_vmo_pin args = {
+		.argsz = sizeof(args),
+		.options = options,
+		.offset = offset,
+		.size = size,
+		.addrs = (uint64_t)(uintptr_t)addrs,
+		.num_addrs = num_addrs,
+		.bti_fd = bti,
+		.fd_flags = fd_flags,
+	};
+
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_PIN, &args));
+}
+
+ZVMO_EXPORT int zvmo_vmo_set_cache_policy(int vmo, uint32_t policy)
+{
+	struct zvmo_cache_policy args = {
+		.argsz = sizeof(args),
+		.policy = policy,
+	};
+
+	return zvmo_ret(ioctl(vmo, ZVMO_IOC_VMO_SET_CACHE_POLICY, &args));
+}
+
+ZVMO_EXPORT int zvmo_bti_create(uint32_t options, uint64_t bti_id,
+				uint32_t fd_flags)
+{
+	struct zvmo_bti_create args = {
+		.argsz = sizeof(args),
+		.options = options,
+		.bti_id = bti_id,
+		.fd_flags = fd_flags,
+	};
+	int dev = zvmo_open();
+
+	if (dev < 0)
+		return dev;
+	return zvmo_ret(ioctl(dev, ZVMO_IOC_BTI_CREATE, &args));
+}
+
+ZVMO_EXPORT int zvmo_bti_info(int bti, struct zvmo_bti_info *info)
+{
+	if (!info)
+		return -EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return zvmo_ret(ioctl(bti, ZVMO_IOC_BTI_INFO, info));
+}
+
+ZVMO_EXPORT int zvmo_vmo_create_contiguous(int bti, uint64_t size,
+					   uint32_t alignment_log2,
+					   uint32_t fd_flags)
+{
+	struct zvmo_vmo_create_contiguous args = {
+		.argsz = sizeof(args),
+		.alignment_log2 = alignment_log2,
+		.size = size,
+		.bti_fd = bti,
+		.fd_flags = fd_flags,
+	};
+	int dev = zvmo_open();
+
+	if (dev < 0)
+		return dev;
+	return zvmo_ret(ioctl(dev, ZVMO_IOC_VMO_CREATE_CONTIGUOUS, &args));
+}
+
+ZVMO_EXPORT int zvmo_pmt_info(int pmt, struct zvmo_pmt_info *info)
+{
+	if (!info)
+		return -EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return zvmo_ret(ioctl(pmt, ZVMO_IOC_PMT_INFO, info));
+}
+
+ZVMO_EXPORT int zvmo_pmt_unpin(int pmt)
+{
+	return zvmo_ret(ioctl(pmt, ZVMO_IOC_PMT_UNPIN));
+}
+
 ZVMO_EXPORT int zvmo_stats(struct zvmo_stats *stats)
 {
 	int dev;

@@ -23,6 +23,11 @@ _Static_assert(ZX_RIGHT_SAME_RIGHTS == ZVMO_RIGHT_SAME_RIGHTS, "rights");
 _Static_assert(ZX_VMO_OP_COMMIT == ZVMO_OP_COMMIT, "ops");
 _Static_assert(ZX_CACHE_POLICY_WRITE_COMBINING == ZVMO_CACHE_WRITE_COMBINING,
 	       "cache policies");
+_Static_assert(ZX_BTI_PERM_READ == ZVMO_PIN_READ &&
+	       ZX_BTI_PERM_WRITE == ZVMO_PIN_WRITE &&
+	       ZX_BTI_PERM_EXECUTE == ZVMO_PIN_EXECUTE &&
+	       ZX_BTI_COMPRESS == ZVMO_PIN_COMPRESS &&
+	       ZX_BTI_CONTIGUOUS == ZVMO_PIN_CONTIGUOUS, "pin options");
 _Static_assert((ZX_INFO_VMO_VIA_HANDLE & 0xffff) == 0 &&
 	       (ZX_INFO_VMO_VIA_MAPPING & 0xffff) == 0,
 	       "the VIA_* flags must not collide with the module's");
@@ -31,6 +36,7 @@ _Static_assert((ZX_INFO_VMO_VIA_HANDLE & 0xffff) == 0 &&
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(zx_info_handle_basic_t) == 32, "zx_info_handle_basic_t");
 _Static_assert(sizeof(zx_info_vmo_t) == 176, "zx_info_vmo_t");
+_Static_assert(sizeof(zx_info_bti_t) == 32, "zx_info_bti_t");
 _Static_assert(sizeof(zx_vmo_lock_state_t) == 32, "zx_vmo_lock_state_t");
 _Static_assert(sizeof(zx_vmo_dirty_range_t) == 24, "zx_vmo_dirty_range_t");
 _Static_assert(sizeof(zx_packet_page_request_t) == 32,
@@ -102,6 +108,16 @@ static zx_status_t zx_new_handle(int fd, zx_handle_t *out)
 		return zx_st(fd);
 	*out = fd;
 	return ZX_OK;
+}
+
+/*
+ * The status for a handle that should have been an object no descriptor
+ * can be (the root VMAR, an IOMMU): of the wrong type if it is open.
+ */
+static zx_status_t zx_not_descriptor(zx_handle_t handle)
+{
+	return handle >= 0 && fcntl(handle, F_GETFD) >= 0 ?
+	       ZX_ERR_WRONG_TYPE : ZX_ERR_BAD_HANDLE;
 }
 
 /*
@@ -185,6 +201,117 @@ ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op,
 				       buffer_size));
 }
 
+/* Zircon checks the policy before the handle. */
+ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle,
+					      uint32_t cache_policy)
+{
+	if (cache_policy & ~ZX_CACHE_POLICY_MASK)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_st(zvmo_vmo_set_cache_policy(handle, cache_policy));
+}
+
+/* What Zircon says of a BTI handle before it looks at anything else. */
+static zx_status_t zx_bti_status(zx_handle_t bti)
+{
+	struct zvmo_bti_info info;
+
+	return zx_st(zvmo_bti_info(bti, &info));
+}
+
+/*
+ * There is no IOMMU object: ZX_HANDLE_INVALID stands for the absent one,
+ * and no descriptor can be one.
+ */
+ZX_EXPORT zx_status_t zx_bti_create(zx_handle_t iommu, uint32_t options,
+				    uint64_t bti_id, zx_handle_t *out)
+{
+	if (options)
+		return ZX_ERR_INVALID_ARGS;
+	if (iommu != ZX_HANDLE_INVALID)
+		return zx_not_descriptor(iommu);
+	if (!out)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_new_handle(zvmo_bti_create(0, bti_id, ZVMO_FD_CLOEXEC), out);
+}
+
+/*
+ * The module looks at the VMO first (the ioctl is the VMO's); Zircon looks
+ * at the BTI handle and the alignment first, so a failure is checked again
+ * in that order. The module writes __u64 addresses, so only a zx_paddr_t
+ * that wide can take them.
+ */
+ZX_EXPORT zx_status_t zx_bti_pin(zx_handle_t bti, uint32_t options,
+				 zx_handle_t vmo, uint64_t offset,
+				 uint64_t size, zx_paddr_t *addrs,
+				 size_t num_addrs, zx_handle_t *pmt)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	zx_status_t status;
+	int fd = -EINVAL;
+
+	/* -1 would ask the module for a pin without a BTI. */
+	if (bti < 0)
+		return ZX_ERR_BAD_HANDLE;
+	if (sizeof(zx_paddr_t) != sizeof(uint64_t) && num_addrs)
+		fd = -EOPNOTSUPP;
+	else if (pmt)
+		fd = zvmo_vmo_pin(vmo, bti, options, offset, size,
+				  (uint64_t *)addrs, num_addrs,
+				  ZVMO_FD_CLOEXEC);
+	if (fd >= 0) {
+		*pmt = fd;
+		return ZX_OK;
+	}
+	status = zx_bti_status(bti);
+	if (status != ZX_OK)
+		return status;
+	if (offset % page || size % page)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_st(fd);
+}
+
+/*
+ * Zircon takes the handle out of the table before it looks at what it is,
+ * so any open handle is consumed, a PMT or not.
+ */
+ZX_EXPORT zx_status_t zx_pmt_unpin(zx_handle_t pmt)
+{
+	int err = zvmo_pmt_unpin(pmt);
+
+	if (err == -EBADF)
+		return ZX_ERR_BAD_HANDLE;
+	zvmo_close(pmt);
+	return zx_st(err);
+}
+
+/*
+ * Zircon checks the size and the alignment, then the BTI handle, then
+ * finds the memory; the module answers in its own order, so a failure is
+ * checked against the BTI again.
+ */
+ZX_EXPORT zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size,
+					       uint32_t alignment_log2,
+					       zx_handle_t *out)
+{
+	unsigned int page_shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));
+	zx_status_t status;
+	int fd;
+
+	if (!size || (alignment_log2 && (alignment_log2 < page_shift ||
+					 alignment_log2 >= 64)))
+		return ZX_ERR_INVALID_ARGS;
+	if (!out)
+		return ZX_ERR_INVALID_ARGS;
+	fd = zvmo_vmo_create_contiguous(bti, size, alignment_log2,
+					ZVMO_FD_CLOEXEC);
+	if (fd >= 0) {
+		*out = fd;
+		return ZX_OK;
+	}
+	status = zx_bti_status(bti);
+	return status != ZX_OK ? status : zx_st(fd);
+}
+
 /*
  * The end of a topic that has exactly one record, as Zircon's: the record
  * is copied when it fits, *actual is 1 or 0, *avail is 1, and a record that
@@ -229,11 +356,53 @@ static uint32_t zx_info_vmo_flags(uint32_t flags)
 	return zx;
 }
 
+/*
+ * ZX_INFO_HANDLE_BASIC: each kind's info call in turn, until one knows the
+ * descriptor; each of the others answers -ENOTTY.
+ */
+static zx_status_t zx_handle_basic(zx_handle_t handle,
+				   zx_info_handle_basic_t *basic)
+{
+	struct zvmo_vmo_info vi;
+	struct zvmo_bti_info bi;
+	struct zvmo_pmt_info pi;
+	int err;
+
+	memset(basic, 0, sizeof(*basic));
+	basic->related_koid = ZX_KOID_INVALID;
+	err = zvmo_vmo_info(handle, &vi);
+	if (!err) {
+		basic->koid = vi.koid;
+		basic->rights = vi.rights;
+		basic->type = ZX_OBJ_TYPE_VMO;
+		return ZX_OK;
+	}
+	if (err != -ENOTTY)
+		return zx_st(err);
+	err = zvmo_bti_info(handle, &bi);
+	if (!err) {
+		basic->koid = bi.koid;
+		basic->rights = ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHT_MAP;
+		basic->type = ZX_OBJ_TYPE_BTI;
+		return ZX_OK;
+	}
+	if (err != -ENOTTY)
+		return zx_st(err);
+	err = zvmo_pmt_info(handle, &pi);
+	if (err)
+		return zx_st(err);
+	basic->koid = pi.koid;
+	basic->rights = ZX_RIGHTS_BASIC;
+	basic->type = ZX_OBJ_TYPE_PMT;
+	return ZX_OK;
+}
+
 ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 					 void *buffer, size_t buffer_size,
 					 size_t *actual, size_t *avail)
 {
 	struct zvmo_vmo_info vi;
+	struct zvmo_bti_info bi;
 	zx_status_t status;
 
 	switch (topic) {
@@ -245,16 +414,26 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 	case ZX_INFO_HANDLE_BASIC: {
 		zx_info_handle_basic_t basic;
 
-		status = zx_vmo_lookup(handle, 0, &vi);
+		status = zx_handle_basic(handle, &basic);
 		if (status != ZX_OK)
 			return status;
-		memset(&basic, 0, sizeof(basic));
-		basic.koid = vi.koid;
-		basic.rights = vi.rights;
-		basic.type = ZX_OBJ_TYPE_VMO;
-		basic.related_koid = ZX_KOID_INVALID;
 		return zx_one_record(buffer, buffer_size, &basic,
 				     sizeof(basic), actual, avail);
+	}
+
+	case ZX_INFO_BTI: {
+		zx_info_bti_t info;
+
+		status = zx_st(zvmo_bti_info(handle, &bi));
+		if (status != ZX_OK)
+			return status;
+		memset(&info, 0, sizeof(info));
+		info.minimum_contiguity = bi.minimum_contiguity;
+		info.aspace_size = bi.aspace_size;
+		info.pmo_count = bi.pmo_count;
+		info.quarantine_count = bi.quarantine_count;
+		return zx_one_record(buffer, buffer_size, &info, sizeof(info),
+				     actual, avail);
 	}
 
 	case ZX_INFO_VMO: {
@@ -456,13 +635,6 @@ ZX_EXPORT zx_handle_t zx_vmar_root_self(void)
 	return ZX_VMAR_ROOT;
 }
 
-/* The status for a handle that should have been the root VMAR. */
-static zx_status_t zx_not_vmar(zx_handle_t handle)
-{
-	return handle >= 0 && fcntl(handle, F_GETFD) >= 0 ?
-	       ZX_ERR_WRONG_TYPE : ZX_ERR_BAD_HANDLE;
-}
-
 #define ZX_VM_KNOWN (ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | \
 		     ZX_VM_PERM_EXECUTE | ZX_VM_SPECIFIC | \
 		     ZX_VM_SPECIFIC_OVERWRITE | ZX_VM_MAP_RANGE | \
@@ -480,7 +652,7 @@ ZX_EXPORT zx_status_t zx_vmar_map(zx_handle_t handle, zx_vm_option_t options,
 	void *want = NULL, *p;
 
 	if (handle != ZX_VMAR_ROOT)
-		return zx_not_vmar(handle);
+		return zx_not_descriptor(handle);
 	status = zx_vmo_lookup(vmo, 0, &info);
 	if (status != ZX_OK)
 		return status;
@@ -528,7 +700,7 @@ ZX_EXPORT zx_status_t zx_vmar_unmap(zx_handle_t handle, zx_vaddr_t addr,
 				    size_t len)
 {
 	if (handle != ZX_VMAR_ROOT)
-		return zx_not_vmar(handle);
+		return zx_not_descriptor(handle);
 	if (!len)
 		return ZX_ERR_INVALID_ARGS;
 	return munmap((void *)addr, len) ? zx_st(-errno) : ZX_OK;

@@ -10,7 +10,7 @@
  *
  * Errors common to every call on a VMO descriptor: -EBADF for a descriptor
  * that is not open, -ENOTTY for one that is not a VMO, -EFAULT for a bad
- * pointer.
+ * pointer. The same holds for the calls on a BTI or a PMT descriptor.
  */
 #ifndef _ZVMO_ZVMO_H
 #define _ZVMO_ZVMO_H
@@ -130,6 +130,83 @@ int zvmo_vmo_get_name(int vmo, char name[ZVMO_NAME_LEN]);
  */
 int zvmo_vmo_set_content_size(int vmo, uint64_t content_size);
 int zvmo_vmo_get_content_size(int vmo, uint64_t *content_size);
+
+/*
+ * zvmo_vmo_pin() - pin [@offset, @offset + @size) of @vmo
+ * @bti: the BTI descriptor to pin through, or -1 for a pin that only keeps
+ *	the pages resident (charged to RLIMIT_MEMLOCK)
+ * @options: ZVMO_PIN_* options, at least one permission
+ * @addrs, @num_addrs: where the physical addresses go (NULL and 0 for
+ *	none): @size / page size of them, or 1 with ZVMO_PIN_CONTIGUOUS;
+ *	only a pin through a BTI can ask for them (else -EACCES)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * See struct zvmo_vmo_pin for the rules and errors. Needs ZVMO_RIGHT_MAP,
+ * and ZVMO_RIGHT_READ or ZVMO_RIGHT_WRITE for the permissions asked.
+ * Returns the pin's (PMT's) descriptor; the pages stay pinned until
+ * zvmo_pmt_unpin() or until its last descriptor is closed.
+ */
+int zvmo_vmo_pin(int vmo, int bti, uint32_t options, uint64_t offset,
+		 uint64_t size, uint64_t *addrs, size_t num_addrs,
+		 uint32_t fd_flags);
+
+/*
+ * zvmo_vmo_set_cache_policy() - set the memory type of the VMO's mappings
+ * @policy: ZVMO_CACHE_* (else -EINVAL)
+ *
+ * Needs ZVMO_RIGHT_MAP. -EBUSY once the VMO has committed pages (unless
+ * it is contiguous), mappings, pins, a parent or children.
+ */
+int zvmo_vmo_set_cache_policy(int vmo, uint32_t policy);
+
+/*
+ * zvmo_bti_create() - a bus transaction initiator: the right to learn
+ *	physical addresses
+ * @options: must be 0 (else -EINVAL)
+ * @bti_id: the caller's name for it, reported by zvmo_bti_info()
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * Needs CAP_SYS_RAWIO (else -EACCES). Returns the BTI's descriptor.
+ */
+int zvmo_bti_create(uint32_t options, uint64_t bti_id, uint32_t fd_flags);
+
+/*
+ * zvmo_bti_info() - fill @info (argsz and reserved are set here)
+ *
+ * -ENOTTY for a descriptor that is not a BTI.
+ */
+int zvmo_bti_info(int bti, struct zvmo_bti_info *info);
+
+/*
+ * zvmo_vmo_create_contiguous() - a VMO of physically contiguous pages
+ * @bti: a BTI descriptor (else -EBADF or -ENOTTY)
+ * @size: size in bytes, rounded up to whole pages; not 0
+ * @alignment_log2: log2 of the physical alignment of its first page: 0
+ *	for a page, else from the page shift to
+ *	ZVMO_CONTIGUOUS_MAX_ALIGN_LOG2 (else -EINVAL)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * The pages are committed now and held until the VMO goes; -ENOMEM when
+ * the page allocator has no such block. Returns a descriptor with every
+ * right but ZVMO_RIGHT_RESIZE.
+ */
+int zvmo_vmo_create_contiguous(int bti, uint64_t size,
+			       uint32_t alignment_log2, uint32_t fd_flags);
+
+/*
+ * zvmo_pmt_info() - fill @info (argsz and reserved are set here)
+ *
+ * -ENOTTY for a descriptor that is not a PMT.
+ */
+int zvmo_pmt_info(int pmt, struct zvmo_pmt_info *info);
+
+/*
+ * zvmo_pmt_unpin() - release the pin now
+ *
+ * The descriptor stays open (close it); every descriptor of the PMT sees
+ * it unpinned. -ENOTTY for a descriptor that is not a PMT.
+ */
+int zvmo_pmt_unpin(int pmt);
 
 /* zvmo_stats() - module-wide counters (argsz and reserved are set here) */
 int zvmo_stats(struct zvmo_stats *stats);

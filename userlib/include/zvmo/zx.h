@@ -126,6 +126,7 @@ typedef uint32_t zx_vm_option_t;
 #define ZX_INFO_NONE			((zx_object_info_topic_t)0)
 #define ZX_INFO_HANDLE_VALID		((zx_object_info_topic_t)1)
 #define ZX_INFO_HANDLE_BASIC		((zx_object_info_topic_t)2)
+#define ZX_INFO_BTI			((zx_object_info_topic_t)20)
 #define ZX_INFO_VMO			((zx_object_info_topic_t)23)
 
 /* zx_info_vmo_t.flags */
@@ -204,14 +205,18 @@ typedef uint32_t zx_vm_option_t;
 #define ZX_PAGER_VMO_STATS_MODIFIED	((uint32_t)1)
 #define ZX_PAGER_RESET_VMO_STATS	((uint32_t)1)
 
-/* BTIs and pins. */
+/* zx_bti_pin() options: the module's ZVMO_PIN_* bits. */
 #define ZX_BTI_PERM_READ		((uint32_t)1 << 0)
 #define ZX_BTI_PERM_WRITE		((uint32_t)1 << 1)
 #define ZX_BTI_PERM_EXECUTE		((uint32_t)1 << 2)
 #define ZX_BTI_COMPRESS			((uint32_t)1 << 3)
 #define ZX_BTI_CONTIGUOUS		((uint32_t)1 << 4)
 
-/* ZX_INFO_HANDLE_BASIC. related_koid is 0 for a VMO. */
+/*
+ * ZX_INFO_HANDLE_BASIC, for a VMO, a BTI or a PMT handle; related_koid is
+ * always 0. A BTI or PMT descriptor carries no rights of its own: a BTI
+ * reports READ, WRITE, MAP and the basic rights, a PMT the basic rights.
+ */
 typedef struct zx_info_handle_basic {
 	zx_koid_t koid;
 	zx_rights_t rights;
@@ -251,6 +256,18 @@ typedef struct zx_info_vmo {
 	uint64_t committed_fractional_scaled_bytes;
 	uint64_t populated_fractional_scaled_bytes;
 } zx_info_vmo_t;
+
+/*
+ * ZX_INFO_BTI. With no IOMMU, each address of a ZX_BTI_COMPRESS pin covers
+ * one page (minimum_contiguity), the device sees all of memory
+ * (aspace_size), and nothing is ever quarantined.
+ */
+typedef struct zx_info_bti {
+	uint64_t minimum_contiguity;
+	uint64_t aspace_size;
+	uint64_t pmo_count;
+	uint64_t quarantine_count;
+} zx_info_bti_t;
 
 /* ZX_VMO_OP_LOCK and ZX_VMO_OP_TRY_LOCK fill this. */
 typedef struct zx_vmo_lock_state {
@@ -311,6 +328,26 @@ zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t *size);
 zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size);
 zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op, uint64_t offset,
 			    uint64_t size, void *buffer, size_t buffer_size);
+zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle, uint32_t cache_policy);
+
+/*
+ * BTIs and pins. There is no IOMMU: zx_bti_create() takes
+ * ZX_HANDLE_INVALID for it, and only a process that may see physical
+ * addresses (CAP_SYS_RAWIO) gets a BTI, else ZX_ERR_ACCESS_DENIED. The
+ * addresses a pin reports are physical (where a zx_paddr_t is narrower
+ * than 64 bits, a pin that asks for them is ZX_ERR_NOT_SUPPORTED).
+ * zx_pmt_unpin() consumes any open handle, as Zircon's does, PMT or not;
+ * closing the last handle of a PMT unpins it too.
+ */
+zx_status_t zx_bti_create(zx_handle_t iommu, uint32_t options,
+			  uint64_t bti_id, zx_handle_t *out);
+zx_status_t zx_bti_pin(zx_handle_t bti, uint32_t options, zx_handle_t vmo,
+		       uint64_t offset, uint64_t size, zx_paddr_t *addrs,
+		       size_t num_addrs, zx_handle_t *pmt);
+zx_status_t zx_pmt_unpin(zx_handle_t pmt);
+zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size,
+				     uint32_t alignment_log2,
+				     zx_handle_t *out);
 
 /* Objects and handles. */
 zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
