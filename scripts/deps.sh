@@ -9,7 +9,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12 libnl-genl-3-dev pkg-config sparse valgrind clang
-	flex bison bc libelf-dev libssl-dev
+	flex bison bc libelf-dev libssl-dev python3-docutils
 )
 
 missing=()

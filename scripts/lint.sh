@@ -24,6 +24,25 @@ if [ -n "$out" ]; then
 	rc=1
 fi
 
+echo "== reStructuredText"
+# Debian's docutils, so that a warning in Documentation/ fails the lint.
+for f in Documentation/*.rst; do
+	/usr/bin/python3 - "$f" <<'PY' || rc=1
+import sys
+import docutils.core
+import docutils.utils
+
+src = open(sys.argv[1]).read()
+try:
+    docutils.core.publish_doctree(src, source_path=sys.argv[1],
+                                  settings_overrides={'halt_level': 2,
+                                                      'report_level': 2})
+except docutils.utils.SystemMessage as e:
+    print(e)
+    sys.exit(1)
+PY
+done
+
 echo "== sparse"
 kdir=/lib/modules/$(scripts/kernels.sh | tail -n 1)/build
 out=$(scripts/build-module.sh "$kdir" C=2 CHECK="sparse -Wno-decl" 2>&1 |
