@@ -35,7 +35,8 @@ int main(void)
 	struct zvmo_stats stats;
 	char buf[64] = { 0 };
 	zx_info_vmo_t info;
-	zx_handle_t vmo, ro;
+	zx_handle_t vmo, ro, bti, pmt;
+	zx_paddr_t paddrs[2];
 	uint64_t size;
 
 	printf("zvmo: Zircon-style virtual memory objects on Linux %s\n\n",
@@ -86,6 +87,21 @@ int main(void)
 	       zx_vmo_write(ro, "x", 0, 1) == ZX_ERR_ACCESS_DENIED ?
 	       "ZX_ERR_ACCESS_DENIED" : "unexpected");
 	check(zx_handle_close(ro), "zx_handle_close");
+
+	printf("\n6. Pins hold pages at fixed physical addresses.\n");
+	check(zx_bti_create(ZX_HANDLE_INVALID, 0, 1, &bti), "zx_bti_create");
+	check(zx_bti_pin(bti, ZX_BTI_PERM_READ | ZX_BTI_PERM_WRITE, vmo, 0,
+			 2 * 4096, paddrs, 2, &pmt), "zx_bti_pin");
+	printf("  pinned 2 pages at physical 0x%" PRIx64 " and 0x%" PRIx64
+	       "\n", (uint64_t)paddrs[0], (uint64_t)paddrs[1]);
+	printf("  DECOMMIT of a pinned page: %s\n",
+	       zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, 4096, NULL, 0) ==
+	       ZX_ERR_BAD_STATE ? "ZX_ERR_BAD_STATE" : "unexpected");
+	check(zx_pmt_unpin(pmt), "zx_pmt_unpin");
+	check(zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, 4096, NULL, 0),
+	      "decommit after unpin");
+	printf("  after zx_pmt_unpin(), DECOMMIT: ZX_OK\n");
+	check(zx_handle_close(bti), "zx_handle_close");
 	check(zx_handle_close(vmo), "zx_handle_close");
 
 	/* The native layer shows the module's own counters. */
@@ -93,7 +109,7 @@ int main(void)
 		fprintf(stderr, "zvmo-demo: zvmo_stats failed\n");
 		return 1;
 	}
-	printf("\n6. After the last handle closed, the module holds %llu VMOs "
+	printf("\n7. After the last handle closed, the module holds %llu VMOs "
 	       "and %llu pages.\n", (unsigned long long)stats.vmos,
 	       (unsigned long long)stats.pages);
 	return stats.vmos || stats.pages;
