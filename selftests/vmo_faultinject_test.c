@@ -4,7 +4,8 @@
  * from zvmo's own code (a stack-trace window over the module's text),
  * while a workload runs against a model. Every injected failure must
  * surface as a clean error with nothing changed, or as a retried success;
- * content always matches the model and nothing leaks.
+ * content always matches the model and nothing leaks: no page, no pin,
+ * no charge to the locked memory.
  *
  * Kernels without fault injection (Debian's) skip this: make check-debug
  * runs it on a kernel that has it.
@@ -107,11 +108,43 @@ static int have_injection(void)
 	       !access(DBG "fail_page_alloc/probability", W_OK);
 }
 
+#define MAX_PINS	8
+
 struct model {
 	int fd;
 	char *map;
 	unsigned char data[VMO_SIZE];
+	/* Pins held: their descriptors and pages, and each page's count. */
+	int npins;
+	int pmt[MAX_PINS];
+	unsigned int pin_off[MAX_PINS], pin_len[MAX_PINS];
+	unsigned char pins[VMO_PAGES];
 };
+
+/* Whether a page of [@off, @off + @len) is pinned. */
+static int any_pinned(struct model *m, unsigned int off, unsigned int len)
+{
+	unsigned int p;
+
+	for (p = off / PAGE; p < (off + len + PAGE - 1) / PAGE; p++)
+		if (m->pins[p])
+			return 1;
+	return 0;
+}
+
+static void unpin(struct model *m, int k)
+{
+	unsigned int p;
+
+	close(m->pmt[k]);
+	for (p = m->pin_off[k] / PAGE;
+	     p < (m->pin_off[k] + m->pin_len[k]) / PAGE; p++)
+		m->pins[p]--;
+	m->npins--;
+	m->pmt[k] = m->pmt[m->npins];
+	m->pin_off[k] = m->pin_off[m->npins];
+	m->pin_len[k] = m->pin_len[m->npins];
+}
 
 static unsigned int seed;
 static unsigned long injected, ops;
@@ -142,7 +175,7 @@ static int step(struct model *m)
 	long r;
 
 	ops++;
-	last_op = rnd(6);
+	last_op = rnd(8);
 	switch (last_op) {
 	case 0:	/* write */
 		memset(buf, (int)(ops & 0xff) | 1, len);
@@ -166,8 +199,11 @@ static int step(struct model *m)
 			len = VMO_SIZE - off;
 		r = zt_op(m->fd, ZVMO_OP_DECOMMIT, off, len);
 		last_r = r;
+		/* Frees only: it must not fail, but over a pinned page. */
+		if (any_pinned(m, off, len))
+			return r == -EBUSY ? 0 : -1;
 		if (r)
-			return -1;	/* frees only: must not fail */
+			return -1;
 		memset(m->data + off, 0, len);
 		return 0;
 	case 3:	/* zero */
@@ -176,6 +212,30 @@ static int step(struct model *m)
 		if (r)
 			return -1;
 		memset(m->data + off, 0, len);
+		return 0;
+	case 6:	/* pin: commits, so it may fail, and then pins nothing */
+		if (m->npins == MAX_PINS) {
+			unpin(m, rnd(m->npins));
+			return 0;
+		}
+		off &= ~(PAGE - 1);
+		len = (len + PAGE - 1) & ~(PAGE - 1);
+		if (off + len > VMO_SIZE)
+			len = VMO_SIZE - off;
+		r = zt_pin(m->fd, -1, ZVMO_PIN_READ | ZVMO_PIN_WRITE, off, len,
+			   NULL, 0);
+		last_r = r;
+		if (r < 0)
+			return expected_failure(r) ? 0 : -1;
+		m->pmt[m->npins] = r;
+		m->pin_off[m->npins] = off;
+		m->pin_len[m->npins++] = len;
+		for (i = off / PAGE; i < (off + len) / PAGE; i++)
+			m->pins[i]++;
+		return 0;
+	case 7:	/* unpin */
+		if (m->npins)
+			unpin(m, rnd(m->npins));
 		return 0;
 	case 4:	/* through the mapping: faults retry until they succeed */
 		for (i = 0; i < 4; i++) {
@@ -244,10 +304,29 @@ static int workload(int seconds)
 				return -1;
 			}
 		munmap(m->map, VMO_SIZE);
+		/* Pins outlive the VMO's descriptor; then they go too. */
 		close(m->fd);
+		while (m->npins)
+			unpin(m, 0);
 	}
 	free(m);
 	return 0;
+}
+
+/* VmLck of this process: what its pins are charged. */
+static long locked_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
 }
 
 FIXTURE(inject) {
@@ -305,6 +384,9 @@ TEST_F(inject, workload)
 	ASSERT_EQ(self->before.handles, after.handles);
 	ASSERT_EQ(self->before.pages, after.pages);
 	ASSERT_EQ(self->before.page_list_nodes, after.page_list_nodes);
+	ASSERT_EQ(self->before.pinned_pages, after.pinned_pages);
+	ASSERT_EQ(self->before.pmts, after.pmts);
+	ASSERT_EQ(0, locked_kib());
 }
 
 TEST_HARNESS_MAIN
