@@ -97,17 +97,15 @@ static ssize_t zvmo_vmo_write_iter(struct kiocb *iocb, struct iov_iter *from)
 static long zvmo_ioc_info(struct zvmo_handle *h, void __user *uarg)
 {
 	struct zvmo_vmo_info info;
-	u32 hdr[2];
+	u32 argsz;
+	int err;
 
-	/* Only the header is input; the rest is output and may be junk. */
-	if (copy_from_user(hdr, uarg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr[0] < sizeof(hdr) || hdr[1])
-		return -EINVAL;
-
+	err = zvmo_copy_out_args(uarg, &argsz);
+	if (err)
+		return err;
 	memset(&info, 0, sizeof(info));
 	zvmo_vmo_info(h->vmo, &info);
-	info.argsz = hdr[0];
+	info.argsz = argsz;
 	info.rights = h->rights;
 	return zvmo_copy_out(uarg, &info, sizeof(info));
 }

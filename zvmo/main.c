@@ -54,6 +54,29 @@ int zvmo_copy_args(void *karg, size_t ksize, size_t minsize,
 }
 
 /**
+ * zvmo_copy_out_args() - read the header of an output-only struct
+ * @uarg: the user pointer: struct { __u32 argsz; __u32 reserved; ... }
+ * @argsz: set to the caller's size
+ *
+ * The rest of the caller's struct is output and may hold anything.
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EFAULT, or -EINVAL for a size smaller than the header or a
+ * reserved word that is not zero.
+ */
+int zvmo_copy_out_args(const void __user *uarg, u32 *argsz)
+{
+	u32 hdr[2];
+
+	if (copy_from_user(hdr, uarg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr[0] < sizeof(hdr) || hdr[1])
+		return -EINVAL;
+	*argsz = hdr[0];
+	return 0;
+}
+
+/**
  * zvmo_copy_out() - write an output struct back, as much as the caller has
  * @uarg: the user pointer; its first u32 says how big the caller's struct is
  * @karg: the kernel's copy, whose first u32 is the caller's size
@@ -130,15 +153,14 @@ static long zvmo_dev_vmo_create_contiguous(void __user *uarg)
 static long zvmo_dev_stats(void __user *uarg)
 {
 	struct zvmo_stats st;
-	u32 hdr[2];
+	u32 argsz;
+	int err;
 
-	if (copy_from_user(hdr, uarg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr[0] < sizeof(hdr) || hdr[1])
-		return -EINVAL;
-
+	err = zvmo_copy_out_args(uarg, &argsz);
+	if (err)
+		return err;
 	memset(&st, 0, sizeof(st));
-	st.argsz = hdr[0];
+	st.argsz = argsz;
 	st.vmos = atomic_long_read(&zvmo_counters.vmos);
 	st.pages = atomic_long_read(&zvmo_counters.pages);
 	st.handles = atomic_long_read(&zvmo_counters.handles);

@@ -183,16 +183,16 @@ static long zvmo_bti_ioctl(struct file *file, unsigned int cmd,
 	struct zvmo_bti *bti = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct zvmo_bti_info info;
-	u32 hdr[2];
+	u32 argsz;
+	int err;
 
 	if (ZVMO_IOC(cmd) != ZVMO_IOC(ZVMO_IOC_BTI_INFO))
 		return -ENOTTY;
-	if (copy_from_user(hdr, uarg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr[0] < sizeof(hdr) || hdr[1])
-		return -EINVAL;
+	err = zvmo_copy_out_args(uarg, &argsz);
+	if (err)
+		return err;
 	memset(&info, 0, sizeof(info));
-	info.argsz = hdr[0];
+	info.argsz = argsz;
 	info.koid = bti->koid;
 	info.bti_id = bti->bti_id;
 	info.minimum_contiguity = PAGE_SIZE;
@@ -254,14 +254,14 @@ static int zvmo_pmt_release(struct inode *inode, struct file *file)
 static long zvmo_pmt_info(struct zvmo_pmt *pmt, void __user *uarg)
 {
 	struct zvmo_pmt_info info;
-	u32 hdr[2];
+	u32 argsz;
+	int err;
 
-	if (copy_from_user(hdr, uarg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr[0] < sizeof(hdr) || hdr[1])
-		return -EINVAL;
+	err = zvmo_copy_out_args(uarg, &argsz);
+	if (err)
+		return err;
 	memset(&info, 0, sizeof(info));
-	info.argsz = hdr[0];
+	info.argsz = argsz;
 	info.koid = pmt->koid;
 	info.vmo_koid = pmt->vmo->koid;
 	info.offset = pmt->offset;

@@ -45,6 +45,7 @@ extern struct zvmo_counters zvmo_counters;
 
 int zvmo_copy_args(void *karg, size_t ksize, size_t minsize,
 		   const void __user *uarg);
+int zvmo_copy_out_args(const void __user *uarg, u32 *argsz);
 int zvmo_copy_out(void __user *uarg, const void *karg, size_t ksize);
 
 #endif /* _ZVMO_ZVMO_H */

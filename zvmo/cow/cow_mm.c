@@ -550,6 +550,31 @@ out:
 	return ret;
 }
 
+/*
+ * The leaf's own page at @pos of a range to @end, committing or forking
+ * it; NULL after @pool was refilled (with the lock dropped) for a batch of
+ * the pages to come: look again.
+ */
+static struct page *zvmo_cow_own_locked(struct zvmo_cow_pages *leaf, u64 pos,
+					u64 end, struct zvmo_cow_pool *pool)
+{
+	struct page *page;
+	int err;
+
+	if (end > leaf->size)
+		return ERR_PTR(-ERANGE);
+	page = zvmo_cow_writable_locked(leaf, pos, pool);
+	if (PTR_ERR_OR_ZERO(page) != -EAGAIN)
+		return page;
+	pool->want = max_t(u64, pool->want,
+			   min_t(u64, ZVMO_COMMIT_BATCH,
+				 (end - pos) >> PAGE_SHIFT));
+	err = zvmo_cow_refill(leaf, pool);
+	if (!err && fatal_signal_pending(current))
+		err = -EINTR;
+	return err ? ERR_PTR(err) : NULL;
+}
+
 /**
  * zvmo_cow_commit() - commit every page of [@start, @end) of a leaf
  * @leaf: the leaf
@@ -572,26 +597,10 @@ int zvmo_cow_commit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	mutex_lock(&leaf->hier->lock);
 	while (pos < end) {
-		struct page *page;
+		struct page *page = zvmo_cow_own_locked(leaf, pos, end, &pool);
 
-		if (end > leaf->size) {
-			err = -ERANGE;
-			break;
-		}
-		page = zvmo_cow_writable_locked(leaf, pos, &pool);
-		if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
-			pool.want = max_t(u64, pool.want,
-					  min_t(u64, ZVMO_COMMIT_BATCH,
-						(end - pos) >> PAGE_SHIFT));
-			err = zvmo_cow_refill(leaf, &pool);
-			if (err)
-				break;
-			if (fatal_signal_pending(current)) {
-				err = -EINTR;
-				break;
-			}
+		if (!page)
 			continue;
-		}
 		if (IS_ERR(page)) {
 			err = PTR_ERR(page);
 			break;
@@ -807,24 +816,10 @@ int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 
 	mutex_lock(&leaf->hier->lock);
 	while (pos < end) {
-		struct page *page;
+		struct page *page = zvmo_cow_own_locked(leaf, pos, end, &pool);
 
-		if (end > leaf->size) {
-			err = -ERANGE;
-			break;
-		}
-		page = zvmo_cow_writable_locked(leaf, pos, &pool);
-		if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
-			pool.want = max_t(u64, pool.want,
-					  min_t(u64, ZVMO_COMMIT_BATCH,
-						(end - pos) >> PAGE_SHIFT));
-			err = zvmo_cow_refill(leaf, &pool);
-			if (!err && fatal_signal_pending(current))
-				err = -EINTR;
-			if (err)
-				break;
+		if (!page)
 			continue;
-		}
 		if (IS_ERR(page)) {
 			err = PTR_ERR(page);
 			break;
