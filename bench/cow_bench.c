@@ -41,6 +41,8 @@
 
 #include <zvmo/zvmo.h>
 
+#include "bench.h"
+
 #define PAGE		4096UL
 #define SMALL		(4UL << 20)
 #define BIG		(256UL << 20)
@@ -51,27 +53,6 @@
 enum kind { ZVMO, FORK, COPY };
 
 static char page_buf[PAGE];
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[n / 2];
-}
 
 static void fail(const char *what)
 {
@@ -197,10 +178,10 @@ static double snapshot_us(unsigned long size)
 	double t;
 
 	warm_snapshot();
-	t = now_us();
+	t = bench_now_us();
 	child = zvmo_vmo_create_child(vmo, ZVMO_CHILD_SNAPSHOT, 0, size,
 				      ZVMO_FD_CLOEXEC);
-	t = now_us() - t;
+	t = bench_now_us() - t;
 	zcheck(child, "zvmo_vmo_create_child");
 	xclose(child);
 	xclose(vmo);
@@ -221,11 +202,11 @@ static double fork_us(unsigned long size)
 	if (pid < 0)
 		fail("fork");
 	reap(pid, 0);
-	t = now_us();
+	t = bench_now_us();
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
-	t = now_us() - t;
+	t = bench_now_us() - t;
 	if (pid < 0)
 		fail("fork");
 	reap(pid, 0);
@@ -240,7 +221,7 @@ static double copy_us(unsigned long size)
 	loff_t in = 0, out = 0;
 	double t;
 
-	t = now_us();
+	t = bench_now_us();
 	while ((unsigned long)in < size) {
 		ssize_t n = copy_file_range(src, &in, dst, &out, size - in, 0);
 
@@ -253,7 +234,7 @@ static double copy_us(unsigned long size)
 			exit(1);
 		}
 	}
-	t = now_us() - t;
+	t = bench_now_us() - t;
 	xclose(dst);
 	xclose(src);
 	return t;
@@ -289,14 +270,14 @@ static double vmo_cow_ns(int use_pwrite)
 	child = zcheck(zvmo_vmo_create_child(vmo, ZVMO_CHILD_SNAPSHOT, 0,
 					     WSIZE, ZVMO_FD_CLOEXEC),
 		       "zvmo_vmo_create_child");
-	t = now_us();
+	t = bench_now_us();
 	if (use_pwrite)
 		for (off = 0; off < WSIZE; off += PAGE)
 			zcheck(zvmo_vmo_write(vmo, page_buf, off, PAGE),
 			       "zvmo_vmo_write");
 	else
 		touch(p, WSIZE, 3);
-	t = now_us() - t;
+	t = bench_now_us() - t;
 	if (p)
 		xmunmap(p, WSIZE);
 	xclose(child);
@@ -322,25 +303,18 @@ static double fork_cow_ns(int whole_page)
 	if (pid == 0)
 		for (;;)
 			pause();
-	t = now_us();
+	t = bench_now_us();
 	if (whole_page)
 		for (off = 0; off < WSIZE; off += PAGE)
 			memcpy(p + off, page_buf, PAGE);
 	else
 		touch(p, WSIZE, 3);
-	t = now_us() - t;
+	t = bench_now_us() - t;
 	if (kill(pid, SIGKILL))
 		fail("kill");
 	reap(pid, SIGKILL);
 	xmunmap(p, WSIZE);
 	return t * 1e3 / (WSIZE / PAGE);
-}
-
-static void report(const char *name, double zvmo, const char *base_name,
-		   double base, const char *unit)
-{
-	printf("bench: %s zvmo=%.2f%s %s=%.2f%s ratio=%.2f\n", name, zvmo,
-	       unit, base_name, base, unit, base / zvmo);
 }
 
 int main(void)
@@ -363,13 +337,13 @@ int main(void)
 				c[s][k][i] = create_us(k, sizes[s]);
 	for (s = 0; s < 2; s++)
 		for (k = ZVMO; k <= COPY; k++)
-			mc[s][k] = median(c[s][k], reps[s]);
-	report("snapshot_4M", mc[0][ZVMO], "fork", mc[0][FORK], "us");
-	report("snapshot_4M", mc[0][ZVMO], "copy_file_range", mc[0][COPY],
-	       "us");
-	report("snapshot_256M", mc[1][ZVMO], "fork", mc[1][FORK], "us");
-	report("snapshot_256M", mc[1][ZVMO], "copy_file_range", mc[1][COPY],
-	       "us");
+			mc[s][k] = bench_median(c[s][k], reps[s]);
+	bench_report("snapshot_4M", mc[0][ZVMO], "fork", mc[0][FORK], "us");
+	bench_report("snapshot_4M", mc[0][ZVMO], "copy_file_range",
+		     mc[0][COPY], "us");
+	bench_report("snapshot_256M", mc[1][ZVMO], "fork", mc[1][FORK], "us");
+	bench_report("snapshot_256M", mc[1][ZVMO], "copy_file_range",
+		     mc[1][COPY], "us");
 	printf("bench: snapshot_flatness zvmo_4M=%.2fus zvmo_256M=%.2fus ratio=%.2f\n",
 	       mc[0][ZVMO], mc[1][ZVMO], mc[0][ZVMO] / mc[1][ZVMO]);
 	fflush(stdout);
@@ -381,11 +355,11 @@ int main(void)
 		pw[FORK][i] = fork_cow_ns(1);
 	}
 	for (k = ZVMO; k <= FORK; k++) {
-		mw[k] = median(w[k], REPS);
-		mpw[k] = median(pw[k], REPS);
+		mw[k] = bench_median(w[k], REPS);
+		mpw[k] = bench_median(pw[k], REPS);
 	}
-	report("first_write_after_snapshot", mw[ZVMO], "fork", mw[FORK], "ns");
-	report("first_pwrite_after_snapshot", mpw[ZVMO], "fork", mpw[FORK],
-	       "ns");
+	bench_report("first_write_after_snapshot", mw[ZVMO], "fork", mw[FORK], "ns");
+	bench_report("first_pwrite_after_snapshot", mpw[ZVMO], "fork",
+		     mpw[FORK], "ns");
 	return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <zvmo/zvmo.h>
 
+#include "bench.h"
+
 #define SIZE	(64UL << 20)
 #define PAGE	4096UL
 #define REPS	7
@@ -23,23 +25,7 @@ enum kind { ZVMO, MEMFD, ANON };
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v)
-{
-	qsort(v, REPS, sizeof(*v), cmp);
-	return v[REPS / 2];
+	return bench_now_us() / 1e3;
 }
 
 static int make_object(enum kind k)
@@ -104,13 +90,6 @@ static void run(enum kind k, double *write_ms, double *reread_ms)
 		close(fd);
 }
 
-static void report(const char *name, double zvmo, const char *base_name,
-		   double base)
-{
-	printf("bench: %s zvmo=%.2fms %s=%.2fms ratio=%.2f\n", name, zvmo,
-	       base_name, base, base / zvmo);
-}
-
 int main(void)
 {
 	double w[3][REPS], r[3][REPS], mw[3], mr[3];
@@ -121,11 +100,11 @@ int main(void)
 		for (k = ZVMO; k <= ANON; k++)
 			run(k, &w[k][i], &r[k][i]);
 	for (k = ZVMO; k <= ANON; k++) {
-		mw[k] = median(w[k]);
-		mr[k] = median(r[k]);
+		mw[k] = bench_median(w[k], REPS);
+		mr[k] = bench_median(r[k], REPS);
 	}
-	report("map_first_write_64M", mw[ZVMO], "memfd", mw[MEMFD]);
-	report("map_first_write_64M", mw[ZVMO], "anon", mw[ANON]);
-	report("map_reread_64M", mr[ZVMO], "memfd", mr[MEMFD]);
+	bench_report("map_first_write_64M", mw[ZVMO], "memfd", mw[MEMFD], "ms");
+	bench_report("map_first_write_64M", mw[ZVMO], "anon", mw[ANON], "ms");
+	bench_report("map_reread_64M", mr[ZVMO], "memfd", mr[MEMFD], "ms");
 	return 0;
 }
