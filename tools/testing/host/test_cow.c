@@ -23,14 +23,26 @@
  * - mappings, simulated: a fault maps what a leaf reads, and every page
  *   table entry left must still show what the leaf reads there (a
  *   writable one, a page of the leaf's own), or the engine failed to
- *   unmap it through zvmo_cow_unmap_leaf_locked().
+ *   unmap it through zvmo_cow_unmap_leaf_locked();
+ * - pins, as zvmo_cow_pin() takes them: every page of every pin is still
+ *   the same page in the same slot of its leaf, with the model's content,
+ *   its slot's state is the number of pins that cover it, and the leaf's
+ *   count of pinned pages is right. A decommit or shrink over a pinned
+ *   page, and a snapshot of a leaf with pins, must fail with -EBUSY (and
+ *   change nothing), a pin past ZVMO_COW_PIN_MAX with -EPERM (undoing
+ *   the pins it took), and a zero clears pinned pages in place. A pin
+ *   holds its VMO: one closed with pins lives on, without a handle, until
+ *   its last pin goes.
  *
  * Deterministic scenarios come first, then random sequences, then the
  * random sequences again with page-list node (and page) allocations
  * failing. A step that fails with -ENOMEM may have done part of its
  * work, but only in order: a write or commit, exactly the pages before
- * the one that failed; a zero, each page it touched either as it was or
- * zeroed (the model takes what the engine has). Nothing else may change.
+ * the one that failed; a pin, the same pages made the leaf's own, but
+ * none of them left pinned; a zero, each page it touched either as it was
+ * or zeroed (the model takes what the engine has). Nothing else may
+ * change. One in ten random sequences pins heavily, nesting most of its
+ * pins in those it holds, so that some reach ZVMO_COW_PIN_MAX.
  *
  * A failing random sequence is replayed in child processes and cut down
  * to a short sequence that still fails, which is printed with the
@@ -65,6 +77,7 @@
 #define MAXPG		64	/* pages in a VMO, at most */
 #define MAXV		16	/* model VMO slots */
 #define MAXLIVE		12	/* live VMOs, at most */
+#define MAXPINS		64	/* pins held, at most */
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* --- random numbers -------------------------------------------------------- */
@@ -227,11 +240,13 @@ struct mapent {
 /*
  * A VMO of the test: a leaf, with its model (bytes, committed pages,
  * simulated mappings), or a slice: a window onto a leaf, which holds the
- * bytes.
+ * bytes. A leaf closed while pinned stays live, @closed: no step can
+ * name it any more, but its pins still hold it.
  */
 struct mvmo {
 	bool live;
 	bool slice;
+	bool closed;
 	unsigned int id;
 	/* a leaf */
 	struct zvmo_cow_pages *cow;
@@ -246,15 +261,31 @@ struct mvmo {
 	u64 off, len;
 };
 
+/*
+ * A pin of pages [@off, @off + @len) of the leaf in slot @leaf, made
+ * through VMO @vmo (the leaf's or a slice's) at its offset @voff: the
+ * pages it pinned, with their serials.
+ */
+struct mpin {
+	bool live;
+	unsigned int id;
+	int leaf;
+	unsigned int vmo;
+	u64 voff, off, len;
+	struct page *pages[MAXPG];
+	unsigned long serial[MAXPG];
+};
+
 enum op_kind {
 	OP_CREATE, OP_SNAPSHOT, OP_SLICE, OP_WRITE, OP_READ, OP_COMMIT,
 	OP_DECOMMIT, OP_ZERO, OP_RESIZE, OP_CLOSE, OP_MAPREAD, OP_MAPWRITE,
-	NR_OPS
+	OP_PIN, OP_UNPIN, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"create", "snapshot", "slice", "write", "read", "commit",
 	"decommit", "zero", "resize", "close", "map_read", "map_write",
+	"pin", "unpin",
 };
 
 /*
@@ -262,7 +293,8 @@ static const char *const op_names[NR_OPS] = {
  * still means the same (a step on a VMO that does not exist is skipped).
  * @off and @len: the range; for create and resize @len is the size; for
  * snapshot and slice, the offset and size of the child. @seed: the bytes
- * written, and which allocations fail.
+ * written, and which allocations fail. Pins have ids of their own, from
+ * the same counter: a pin's is @out; an unpin names it in @vmo.
  */
 struct op {
 	enum op_kind kind;
@@ -275,6 +307,7 @@ struct op {
 
 struct world {
 	struct mvmo v[MAXV];
+	struct mpin pins[MAXPINS];
 	unsigned int next_id;
 	bool faults;
 	uint32_t fail_ppm, page_fail_ppm;
@@ -284,9 +317,10 @@ struct world {
 	unsigned int ntrace, trace_cap;
 	long base_allocs, base_pages, base_nodes, base_live;
 	/* statistics */
-	unsigned long steps, enomem, eagain, unmaps;
+	unsigned long steps, enomem, eagain, unmaps, ebusy, eperm, deferred;
 	unsigned long done[NR_OPS], skipped[NR_OPS];
-	unsigned int max_depth, max_leaves;
+	unsigned int max_depth, max_leaves, max_pins, max_nest;
+	bool pin_heavy;	/* gen_op(): pin much, nest most pins */
 	bool verbose;	/* print each step, and the hierarchies after */
 	unsigned long dump_from;	/* ... from this step on */
 	int last_rc;
@@ -375,12 +409,13 @@ void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf)
 		hook_fail("in-flight writes in a host test");
 }
 
+/* The slot of the open VMO @id (not one closed and pinned), or -1. */
 static int find_vmo(struct world *w, unsigned int id)
 {
 	unsigned int i;
 
 	for (i = 0; i < MAXV; i++)
-		if (w->v[i].live && w->v[i].id == id)
+		if (w->v[i].live && !w->v[i].closed && w->v[i].id == id)
 			return i;
 	return -1;
 }
@@ -437,6 +472,55 @@ static void forget(struct mvmo *m)
 {
 	free(m->data);
 	memset(m, 0, sizeof(*m));
+}
+
+static struct mpin *find_pin(struct world *w, unsigned int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXPINS; i++)
+		if (w->pins[i].live && w->pins[i].id == id)
+			return &w->pins[i];
+	return NULL;
+}
+
+/* How many pins of the leaf in slot @leaf cover its offset @off. */
+static unsigned int pin_count(struct world *w, int leaf, u64 off)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAXPINS; i++) {
+		struct mpin *pin = &w->pins[i];
+
+		n += pin->live && pin->leaf == leaf && off >= pin->off &&
+		     off < pin->off + pin->len;
+	}
+	return n;
+}
+
+/* Whether a page of [@start, @end) of the leaf in slot @leaf is pinned. */
+static bool pinned_in(struct world *w, int leaf, u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXPINS; i++) {
+		struct mpin *pin = &w->pins[i];
+
+		if (pin->live && pin->leaf == leaf && pin->off < end &&
+		    start < pin->off + pin->len)
+			return true;
+	}
+	return false;
+}
+
+/* The pins that hold the leaf in slot @leaf. */
+static unsigned int leaf_pins(struct world *w, int leaf)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAXPINS; i++)
+		n += w->pins[i].live && w->pins[i].leaf == leaf;
+	return n;
 }
 
 /* --- the engine, driven as cow_mm.c drives it ---------------------------------- */
@@ -734,12 +818,33 @@ static int do_commit(struct world *w, const struct op *op, int i)
 	return err;
 }
 
-/* zvmo_cow_decommit(): only of a leaf without a parent. */
+/*
+ * Whether the leaf has a pinned page in [@start, @end), as the model says
+ * and as zvmo_cow_pinned_in_locked() says, which must agree.
+ */
+static int check_pinned_in(struct world *w, struct mvmo *m, u64 start,
+			   u64 end)
+{
+	bool want = pinned_in(w, m - w->v, start, end);
+
+	if (zvmo_cow_pinned_in_locked(m->cow, start, end) != want) {
+		fail(w, "v%u: zvmo_cow_pinned_in_locked(%#llx, %#llx) is %d, the model has %d",
+		     m->id, start, end, !want, want);
+		return -EHARNESS;
+	}
+	return want;
+}
+
+/*
+ * zvmo_cow_decommit(): only of a leaf without a parent, and -EBUSY (and
+ * nothing freed) if a page in the range is pinned.
+ */
 static int do_decommit(struct world *w, const struct op *op, int i)
 {
 	LIST_HEAD(freelist);
 	u64 base, pos;
 	struct mvmo *m = leaf_at(w, i, &base);
+	u64 start = base + op->off, end = start + op->len;
 	int err = 0;
 
 	if (!lock_leaf(w, m))
@@ -747,11 +852,14 @@ static int do_decommit(struct world *w, const struct op *op, int i)
 	if (m->cow->parent) {
 		err = -EOPNOTSUPP;
 	} else {
-		zvmo_cow_remove_locked(m->cow, base + op->off,
-				       base + op->off + op->len, &freelist);
-		memset(m->data + base + op->off, 0, op->len);
-		for (pos = base + op->off; pos < base + op->off + op->len;
-		     pos += PG)
+		err = check_pinned_in(w, m, start, end);
+		if (err > 0)
+			err = -EBUSY;
+	}
+	if (!err) {
+		zvmo_cow_remove_locked(m->cow, start, end, &freelist);
+		memset(m->data + start, 0, op->len);
+		for (pos = start; pos < end; pos += PG)
 			m->committed[pos / PG] = false;
 	}
 	unlock_free(w, m, &freelist, NULL);
@@ -859,9 +967,11 @@ static int do_zero(struct world *w, const struct op *op, int i)
 	} while (err == -EAGAIN);
 
 	if (!err) {
+		/* Pinned pages stay, zeroed; the others go. */
 		memset(m->data + start, 0, end - start);
 		for (pos = first; pos < last; pos += PG)
-			m->committed[pos / PG] = false;
+			if (!pin_count(w, m - w->v, pos))
+				m->committed[pos / PG] = false;
 	} else if (err != -EHARNESS) {
 		zero_settle(w, m, start, end);
 	}
@@ -869,29 +979,56 @@ static int do_zero(struct world *w, const struct op *op, int i)
 	return w->err[0] ? -EHARNESS : err;
 }
 
+/* zvmo_cow_resize(): -EBUSY (nothing changed) over a pinned page. */
 static int do_resize(struct world *w, const struct op *op, int i)
 {
 	struct mvmo *m = &w->v[i];
 	LIST_HEAD(freelist);
+	int err;
 	u64 p;
 
 	if (!lock_leaf(w, m))
 		return -EHARNESS;
-	zvmo_cow_resize_locked(m->cow, op->len, &freelist);
-	if (op->len < m->size) {
-		memset(m->data + op->len, 0, m->size - op->len);
-		for (p = op->len / PG; p < MAXPG; p++)
-			m->committed[p] = false;
+	err = check_pinned_in(w, m, op->len, m->cow->size);
+	if (err > 0)
+		err = -EBUSY;
+	if (!err) {
+		zvmo_cow_resize_locked(m->cow, op->len, &freelist);
+		if (op->len < m->size) {
+			memset(m->data + op->len, 0, m->size - op->len);
+			for (p = op->len / PG; p < MAXPG; p++)
+				m->committed[p] = false;
+		}
+		m->size = op->len;
 	}
-	m->size = op->len;
 	unlock_free(w, m, &freelist, NULL);
-	return 0;
+	return err;
 }
 
-static int do_close(struct world *w, int i)
+/* The leaf in slot @i goes: the last reference to its VMO is gone. */
+static int destroy_leaf(struct world *w, int i)
 {
 	struct mvmo *m = &w->v[i];
 	struct zvmo_cow_pages *cow;
+
+	if (mutex_is_locked(&m->cow->hier->lock))
+		return fail(w, "v%u: hierarchy lock held between steps",
+			    m->id), -EHARNESS;
+	cow = m->cow;
+	forget(m);
+	w->destroying = cow;
+	zvmo_cow_destroy(cow);
+	w->destroying = NULL;
+	return 0;
+}
+
+/*
+ * A VMO's handle closes. A leaf with pins lives on, without a handle,
+ * until its last pin goes (the pins hold the VMO).
+ */
+static int do_close(struct world *w, int i)
+{
+	struct mvmo *m = &w->v[i];
 	unsigned int j;
 
 	if (m->slice) {
@@ -903,15 +1040,138 @@ static int do_close(struct world *w, int i)
 	for (j = 0; j < MAXV; j++)
 		if (w->v[j].live && w->v[j].slice && w->v[j].base == i)
 			forget(&w->v[j]);
-	if (mutex_is_locked(&m->cow->hier->lock))
-		return fail(w, "v%u: hierarchy lock held between steps",
-			    m->id), -EHARNESS;
-	cow = m->cow;
-	forget(m);
-	w->destroying = cow;
-	zvmo_cow_destroy(cow);
-	w->destroying = NULL;
+	m->nslices = 0;
+	if (leaf_pins(w, i)) {
+		m->closed = true;
+		w->deferred++;
+		return 0;
+	}
+	return destroy_leaf(w, i);
+}
+
+/* Take one pin off each page of [@start, @end) of @m's leaf, locked. */
+static void unpin_range(struct world *w, struct mvmo *m, u64 start, u64 end)
+{
+	struct zvmo_pl_slot *slot;
+	u64 off;
+
+	for (off = start; off < end; off += PG) {
+		slot = zvmo_page_list_lookup(&m->cow->pages, off);
+		if (!slot || !zvmo_pl_slot_is_page(slot) || !slot->state) {
+			fail(w, "v%u: unpin of %#llx, which is not pinned",
+			     m->id, off);
+			continue;
+		}
+		if (!--slot->state)
+			m->cow->nr_pinned--;
+	}
+}
+
+/*
+ * zvmo_cow_pin() of the pages [off, off + len) of VMO @i: each becomes
+ * the leaf's own, then gains a pin; on any failure nothing stays pinned
+ * (what became the leaf's own stays so, as a commit's pages do). The
+ * model knows the pin counts: -EPERM must come exactly at the first page
+ * with ZVMO_COW_PIN_MAX pins, -ENOMEM (injected) before it (that page is
+ * the leaf's own already: making it writable allocates nothing).
+ */
+static int do_pin(struct world *w, const struct op *op, int i)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 base, pos, full = U64_MAX;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u64 start = base + op->off, end = start + op->len;
+	struct mpin *pin = NULL;
+	struct zvmo_pl_slot *slot;
+	struct page *page;
+	unsigned int k, n = 0;
+	int err = 0;
+
+	for (k = 0; k < MAXPINS && !pin; k++)
+		if (!w->pins[k].live)
+			pin = &w->pins[k];
+	if (!pin || find_pin(w, op->out))
+		return 1;
+	for (pos = start; pos < end && full == U64_MAX; pos += PG)
+		if (pin_count(w, m - w->v, pos) >= ZVMO_COW_PIN_MAX)
+			full = pos;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	for (pos = start; pos < end; pos += PG) {
+		if (end > m->cow->size) {
+			err = -ERANGE;
+			break;
+		}
+		err = writable(w, m, pos, &pool,
+			       min_t(u64, 16, (end - pos) / PG), &page);
+		if (err)
+			break;
+		m->committed[pos / PG] = true;
+		slot = zvmo_page_list_lookup(&m->cow->pages, pos);
+		if (!slot || zvmo_pl_slot_page(slot) != page) {
+			fail(w, "v%u: pin: no slot of the page at %#llx",
+			     m->id, pos);
+			err = -EHARNESS;
+			break;
+		}
+		if (slot->state == ZVMO_COW_PIN_MAX) {
+			err = -EPERM;
+			break;
+		}
+		if (!slot->state++)
+			m->cow->nr_pinned++;
+		pin->pages[n] = page;
+		pin->serial[n++] = page->index;
+	}
+	if (err) {
+		unpin_range(w, m, start, pos);
+		memset(pin, 0, sizeof(*pin));
+	}
+	unlock_free(w, m, &freelist, &pool);
+
+	if (err == -EHARNESS || w->err[0])
+		return -EHARNESS;
+	if ((!err && full != U64_MAX) || (err == -EPERM && pos != full) ||
+	    (err == -ENOMEM && pos >= full))
+		return fail(w, "v%u: pin of [%#llx, %#llx) returns %d at %#llx; the first page with %u pins is at %#llx",
+			    m->id, start, end, err, pos, ZVMO_COW_PIN_MAX,
+			    full), -EHARNESS;
+	if (err)
+		return err;
+	pin->live = true;
+	pin->id = op->out;
+	pin->leaf = m - w->v;
+	pin->vmo = op->vmo;
+	pin->voff = op->off;
+	pin->off = start;
+	pin->len = op->len;
 	return 0;
+}
+
+/*
+ * zvmo_cow_unpin() of pin @op->vmo. A VMO closed while pinned goes with
+ * its last pin.
+ */
+static int do_unpin(struct world *w, const struct op *op)
+{
+	struct mpin *pin = find_pin(w, op->vmo);
+	struct mvmo *m;
+	int leaf;
+
+	if (!pin)
+		return 1;
+	leaf = pin->leaf;
+	m = &w->v[leaf];
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	unpin_range(w, m, pin->off, pin->off + pin->len);
+	mutex_unlock(&m->cow->hier->lock);
+	memset(pin, 0, sizeof(*pin));
+	if (m->closed && !leaf_pins(w, leaf))
+		destroy_leaf(w, leaf);
+	return w->err[0] ? -EHARNESS : 0;
 }
 
 static int do_create(struct world *w, const struct op *op)
@@ -928,11 +1188,13 @@ static int do_create(struct world *w, const struct op *op)
 	return 0;
 }
 
+/* zvmo_cow_snapshot(): -EBUSY (nothing changed) if the leaf has pins. */
 static int do_snapshot(struct world *w, const struct op *op, int i)
 {
 	struct mvmo *m = &w->v[i], *c;
 	struct zvmo_cow_pages *child = NULL;
 	int slot = free_slot(w), err;
+	bool busy = leaf_pins(w, i);
 	u64 p;
 
 	if (slot < 0 || find_vmo(w, op->out) >= 0)
@@ -941,6 +1203,9 @@ static int do_snapshot(struct world *w, const struct op *op, int i)
 	if (mutex_is_locked(&m->cow->hier->lock))
 		return fail(w, "snapshot returned with the lock held"),
 		       -EHARNESS;
+	if (err == -EBUSY && !busy)
+		return fail(w, "v%u: snapshot -EBUSY without pins", m->id),
+		       -EHARNESS;
 	if (err)
 		return err;
 	if (child->hier != m->cow->hier || child->size != op->len ||
@@ -948,6 +1213,9 @@ static int do_snapshot(struct world *w, const struct op *op, int i)
 		return fail(w, "snapshot: child does not look right"),
 		       -EHARNESS;
 	c = new_leaf(w, slot, op->out, child, op->len, op->resizable);
+	if (busy)
+		fail(w, "v%u: snapshot of a leaf with %u pins did not fail",
+		     m->id, leaf_pins(w, i));
 	for (p = 0; p < op->len / PG; p++) {
 		u64 src = op->off + p * PG;
 
@@ -956,7 +1224,7 @@ static int do_snapshot(struct world *w, const struct op *op, int i)
 		memcpy(c->data + p * PG, m->data + src, PG);
 		c->committed[p] = m->committed[src / PG];
 	}
-	return 0;
+	return w->err[0] ? -EHARNESS : 0;
 }
 
 static int do_slice(struct world *w, const struct op *op, int i)
@@ -981,15 +1249,18 @@ static int do_slice(struct world *w, const struct op *op, int i)
 
 /*
  * Apply @op to the engine and the model. Returns 0, an errno the step may
- * return (-ENOMEM, -EOPNOTSUPP), 1 if it does not apply (a VMO it names is
- * gone, or its range is out of bounds), or -EHARNESS with w->err set.
+ * return (-ENOMEM, -EOPNOTSUPP, and -EBUSY or -EPERM where the model said
+ * so), 1 if it does not apply (a VMO or pin it names is gone, or its range
+ * is out of bounds), or -EHARNESS with w->err set.
  */
 static int apply(struct world *w, const struct op *op)
 {
 	int i = -1;
 	bool page_ranges = op->kind == OP_COMMIT || op->kind == OP_DECOMMIT ||
-			   op->kind == OP_MAPREAD;
+			   op->kind == OP_MAPREAD || op->kind == OP_PIN;
 
+	if (op->kind == OP_UNPIN)
+		return do_unpin(w, op);
 	if (op->kind != OP_CREATE) {
 		i = find_vmo(w, op->vmo);
 		if (i < 0)
@@ -1036,6 +1307,8 @@ static int apply(struct world *w, const struct op *op)
 		return do_decommit(w, op, i);
 	case OP_ZERO:
 		return do_zero(w, op, i);
+	case OP_PIN:
+		return do_pin(w, op, i);
 	default:
 		return fail(w, "bad op %d", op->kind), -EHARNESS;
 	}
@@ -1264,6 +1537,92 @@ out:
 	return !w->err[0];
 }
 
+/*
+ * The pins of the leaf in slot @i: each pinned page is where it was when
+ * pinned (the same page, the same serial) in the leaf's own list, with
+ * the model's content; its slot's state is the number of pins over it;
+ * the leaf counts as many pinned pages as the model has. A leaf closed
+ * while pinned still has a pin.
+ */
+static bool check_pins(struct world *w, int i)
+{
+	struct mvmo *m = &w->v[i];
+	unsigned int count[MAXPG] = { 0 }, npinned = 0, npins = 0, k, p;
+	struct zvmo_pl_slot *slot;
+	struct page *page;
+
+	for (k = 0; k < MAXPINS; k++) {
+		struct mpin *pin = &w->pins[k];
+
+		if (!pin->live || pin->leaf != i)
+			continue;
+		npins++;
+		if (pin->off + pin->len > m->size)
+			return fail(w, "v%u: pin%u of [%#llx, %#llx) past the end %#llx",
+				    m->id, pin->id, pin->off,
+				    pin->off + pin->len, m->size);
+		for (p = 0; p < pin->len / PG; p++)
+			count[pin->off / PG + p]++;
+	}
+	if (m->closed && !npins)
+		return fail(w, "v%u: closed, without pins, not destroyed",
+			    m->id);
+	for (p = 0; p < MAXPG; p++) {
+		w->max_nest = max(w->max_nest, count[p]);
+		npinned += !!count[p];
+	}
+	w->max_pins = max(w->max_pins, npins);
+
+	mutex_lock(&m->cow->hier->lock);
+	if (m->cow->nr_pinned != npinned) {
+		fail(w, "v%u: %lu pinned pages, the model has %u", m->id,
+		     m->cow->nr_pinned, npinned);
+		goto out;
+	}
+	for (p = 0; p < MAXPG && npinned; p++) {
+		if (!count[p])
+			continue;
+		slot = zvmo_page_list_lookup(&m->cow->pages, p * PG);
+		page = slot ? zvmo_pl_slot_page(slot) : NULL;
+		if (!page || !page_live(page)) {
+			fail(w, "v%u: pinned page at %#llx is gone", m->id,
+			     p * PG);
+			goto out;
+		}
+		if (slot->state != count[p]) {
+			fail(w, "v%u: page at %#llx has %lu pins, the model %u",
+			     m->id, p * PG, slot->state, count[p]);
+			goto out;
+		}
+		if (memcmp(pdata(page), m->data + p * PG, PG)) {
+			fail(w, "v%u: pinned page at %#llx differs from the model",
+			     m->id, p * PG);
+			goto out;
+		}
+	}
+	for (k = 0; k < MAXPINS; k++) {
+		struct mpin *pin = &w->pins[k];
+
+		if (!pin->live || pin->leaf != i)
+			continue;
+		for (p = 0; p < pin->len / PG; p++) {
+			slot = zvmo_page_list_lookup(&m->cow->pages,
+						     pin->off + p * PG);
+			page = zvmo_pl_slot_page(slot);
+			if (page != pin->pages[p] ||
+			    page->index != pin->serial[p]) {
+				fail(w, "v%u: pin%u: page %lu at %#llx moved (page %lu there)",
+				     m->id, pin->id, pin->serial[p],
+				     pin->off + p * PG, page->index);
+				goto out;
+			}
+		}
+	}
+out:
+	mutex_unlock(&m->cow->hier->lock);
+	return !w->err[0];
+}
+
 static bool check_world(struct world *w)
 {
 	bool seen[MAXV] = { 0 };
@@ -1281,6 +1640,16 @@ static bool check_world(struct world *w)
 		if (w->v[i].live && !w->v[i].slice && !seen[i] &&
 		    !check_hier(w, i, seen, &held))
 			return false;
+	for (i = 0; i < MAXPINS; i++) {
+		struct mpin *pin = &w->pins[i];
+
+		if (pin->live && (!w->v[pin->leaf].live ||
+				  w->v[pin->leaf].slice))
+			return fail(w, "pin%u outlived its leaf", pin->id);
+	}
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && !w->v[i].slice && !check_pins(w, i))
+			return false;
 	if ((long)held != pages_live - w->base_live ||
 	    shim_live_pages() - w->base_pages != pages_live - w->base_live)
 		return fail(w, "pages: hierarchies hold %lu, %ld live, %ld shim pages",
@@ -1293,17 +1662,19 @@ static bool check_world(struct world *w)
 
 static int dump_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 {
+	struct zvmo_cow_pages *n = ctx;
 	struct page *page = zvmo_pl_slot_page(slot);
 
 	if (page)
 		fprintf(stderr, " %llu:p%lu", off / PG, page->index);
 	else
 		fprintf(stderr, " %llu:marker", off / PG);
-	if (slot->state)
+	if (slot->state && !n->hidden)
+		fprintf(stderr, "/pinned%lu", slot->state);
+	else if (slot->state)
 		fprintf(stderr, "/%s%s",
 			slot->state & ZVMO_COW_SPLIT_LEFT ? "L" : "",
 			slot->state & ZVMO_COW_SPLIT_RIGHT ? "R" : "");
-	(void)ctx;
 	return 0;
 }
 
@@ -1314,15 +1685,17 @@ static void dump_node(struct world *w, struct zvmo_cow_pages *n,
 
 	fprintf(stderr, "#   %*s%s", 2 * depth, "", n->hidden ? "hidden" : "leaf");
 	if (m)
-		fprintf(stderr, " v%u", m->id);
+		fprintf(stderr, " v%u%s", m->id, m->closed ? " (closed)" : "");
 	fprintf(stderr, " %p, %llu pages long", (void *)n, n->size / PG);
+	if (n->nr_pinned)
+		fprintf(stderr, ", %lu pinned", n->nr_pinned);
 	if (n->parent)
 		fprintf(stderr, ", sees pages [%llu, %llu) of its parent",
 			n->parent_offset / PG,
 			(n->parent_offset + n->parent_limit) / PG);
 	fprintf(stderr, "; holds %lu pages:", n->nr_pages);
 	zvmo_page_list_for_each(&n->pages, 0, ZVMO_PL_MAX_OFFSET, dump_slot,
-				NULL);
+				n);
 	fprintf(stderr, "\n");
 	if (n->hidden && depth < 2 * MAXV) {
 		if (n->children[0])
@@ -1445,6 +1818,12 @@ static bool __step(struct world *w, const struct op *op)
 		if (!w->faults)
 			return fail(w, "%s: -ENOMEM without fault injection",
 				    op_names[op->kind]);
+	} else if (rc == -EBUSY || rc == -EPERM) {
+		/* The step checked that the model said so. */
+		if (rc == -EBUSY)
+			w->ebusy++;
+		else
+			w->eperm++;
 	} else if (rc < 0 && rc != -EOPNOTSUPP) {
 		return fail(w, "%s: %d", op_names[op->kind], rc);
 	}
@@ -1452,17 +1831,35 @@ static bool __step(struct world *w, const struct op *op)
 }
 
 /*
- * Close every VMO, slices first, checking after each; then nothing may be
- * left. With @check false (after a failure), only free what can be.
+ * Close every VMO, slices first, then take off every pin (the VMOs closed
+ * with pins go with their last), checking after each; then nothing may
+ * be left. With @check false (after a failure), only free what can be:
+ * the pins first.
  */
 static bool world_fini(struct world *w, bool check)
 {
 	struct op op = { .kind = OP_CLOSE };
+	struct op unpin = { .kind = OP_UNPIN };
 	unsigned int i, pass;
 
+	for (i = 0; !check && i < MAXPINS; i++) {
+		struct mpin *pin = &w->pins[i];
+
+		if (!pin->live)
+			continue;
+		if (!w->v[pin->leaf].live || w->v[pin->leaf].slice ||
+		    mutex_is_locked(&w->v[pin->leaf].cow->hier->lock)) {
+			/* Leak it, as its leaf will be. */
+			memset(pin, 0, sizeof(*pin));
+			continue;
+		}
+		unpin.vmo = pin->id;
+		do_unpin(w, &unpin);
+	}
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < MAXV; i++) {
-			if (!w->v[i].live || w->v[i].slice != !pass)
+			if (!w->v[i].live || w->v[i].closed ||
+			    w->v[i].slice != !pass)
 				continue;
 			op.vmo = w->v[i].id;
 			if (check) {
@@ -1476,6 +1873,18 @@ static bool world_fini(struct world *w, bool check)
 				do_close(w, i);
 			}
 		}
+	}
+	for (i = 0; i < MAXPINS; i++) {
+		if (!w->pins[i].live)
+			continue;
+		unpin.vmo = w->pins[i].id;
+		if (check && !step(w, &unpin))
+			return false;
+	}
+	for (i = 0; !check && i < MAXV; i++) {
+		/* Closed ones whose pins leaked, with their lock held. */
+		if (w->v[i].live && w->v[i].closed)
+			forget(&w->v[i]);
 	}
 	cur = NULL;
 	if (!check)
@@ -1526,7 +1935,7 @@ static int pick(struct world *w, uint64_t *r, enum pick what)
 	u64 base;
 
 	for (i = 0; i < MAXV; i++) {
-		if (!w->v[i].live)
+		if (!w->v[i].live || w->v[i].closed)
 			continue;
 		if (what != ANY && what != SLICEABLE && w->v[i].slice)
 			continue;
@@ -1558,20 +1967,48 @@ static void rnd_range(uint64_t *r, u64 size, bool pages, struct op *op)
 	op->len = len * unit;
 }
 
-/* Make a random step that applies to @w. */
+/* A random live pin, or NULL. */
+static struct mpin *rnd_pin(struct world *w, uint64_t *r)
+{
+	struct mpin *cand[MAXPINS];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAXPINS; i++)
+		if (w->pins[i].live)
+			cand[n++] = &w->pins[i];
+	return n ? cand[rnd_below(r, n)] : NULL;
+}
+
+/*
+ * Make a random step that applies to @w. A sequence that pins heavily
+ * (@w->pin_heavy) nests most of its pins in those it has, up to the
+ * limit.
+ */
 static void gen_op(struct world *w, uint64_t *r, struct op *op)
 {
-	static const unsigned int weight[NR_OPS] = {
+	static const unsigned int weights[NR_OPS] = {
 		[OP_CREATE] = 3, [OP_SNAPSHOT] = 12, [OP_SLICE] = 4,
 		[OP_WRITE] = 18, [OP_READ] = 4, [OP_COMMIT] = 6,
 		[OP_DECOMMIT] = 5, [OP_ZERO] = 12, [OP_RESIZE] = 7,
 		[OP_CLOSE] = 9, [OP_MAPREAD] = 6, [OP_MAPWRITE] = 7,
+		[OP_PIN] = 5, [OP_UNPIN] = 5,
 	};
-	unsigned int total = 0, x, k, live = 0;
+	unsigned int weight[NR_OPS];
+	unsigned int total = 0, x, k, live = 0, open = 0, npins = 0;
+	struct mpin *pin;
 	int i = -1;
 
-	for (k = 0; k < MAXV; k++)
+	memcpy(weight, weights, sizeof(weight));
+	if (w->pin_heavy) {
+		weight[OP_PIN] = 40;
+		weight[OP_UNPIN] = 2;
+	}
+	for (k = 0; k < MAXV; k++) {
 		live += w->v[k].live;
+		open += w->v[k].live && !w->v[k].closed;
+	}
+	for (k = 0; k < MAXPINS; k++)
+		npins += w->pins[k].live;
 	for (k = 0; k < NR_OPS; k++)
 		total += weight[k];
 	memset(op, 0, sizeof(*op));
@@ -1581,9 +2018,40 @@ static void gen_op(struct world *w, uint64_t *r, struct op *op)
 		for (k = 0; x >= weight[k]; k++)
 			x -= weight[k];
 		op->kind = k;
-		if (!live || (live < 3 && rnd_pct(r, 20)))
-			op->kind = OP_CREATE;
+		if (!open || (open < 3 && rnd_pct(r, 20)))
+			op->kind = live < MAXLIVE ? OP_CREATE : OP_UNPIN;
 		switch (op->kind) {
+		case OP_PIN:
+			if (npins >= MAXPINS)
+				continue;
+			pin = npins && rnd_pct(r, w->pin_heavy ? 90 : 30) ?
+			      rnd_pin(w, r) : NULL;
+			if (pin) {
+				/* Nested: the same range, or a page of it. */
+				i = find_vmo(w, pin->vmo);
+				if (i < 0)
+					continue;
+				op->off = pin->voff;
+				op->len = pin->len;
+				if (rnd_pct(r, 30)) {
+					op->off += rnd_below(r, pin->len / PG) *
+						   PG;
+					op->len = PG;
+				}
+			} else {
+				i = pick(w, r, ANY);
+				if (i < 0 || vmo_size(w, i) < PG)
+					continue;
+				rnd_range(r, vmo_size(w, i), true, op);
+			}
+			op->out = w->next_id++;
+			break;
+		case OP_UNPIN:
+			pin = rnd_pin(w, r);
+			if (!pin)
+				continue;
+			op->vmo = pin->id;
+			return;
 		case OP_CREATE:
 			if (live >= MAXLIVE)
 				continue;
@@ -1679,6 +2147,13 @@ static void op_print(const struct op *op, const char *prefix)
 		break;
 	case OP_CLOSE:
 		fprintf(stderr, "%sclose(v%u)\n", prefix, op->vmo);
+		break;
+	case OP_PIN:
+		fprintf(stderr, "%spin%u = pin(v%u, %#llx, %#llx)\n", prefix,
+			op->out, op->vmo, op->off, op->len);
+		break;
+	case OP_UNPIN:
+		fprintf(stderr, "%sunpin(pin%u)\n", prefix, op->vmo);
 		break;
 	default:
 		fprintf(stderr, "%s%s(v%u, %#llx, %#llx)\n", prefix,
@@ -1832,11 +2307,22 @@ static void tap_fail(const char *file, int line, const char *what)
 
 static struct world sw;	/* the scenarios' */
 
+/* The leaf of VMO @id, open or closed while pinned. */
+static struct zvmo_cow_pages *leaf_cow(struct world *w, unsigned int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXV; i++)
+		if (w->v[i].live && !w->v[i].slice && w->v[i].id == id)
+			return w->v[i].cow;
+	return NULL;
+}
+
 static unsigned long hier_pages(struct world *w, unsigned int id)
 {
-	int i = find_vmo(w, id);
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
 
-	return i < 0 ? ~0UL : w->v[i].cow->hier->nr_pages;
+	return cow ? cow->hier->nr_pages : ~0UL;
 }
 
 static struct zvmo_cow_pages *cow_of(struct world *w, unsigned int id)
@@ -1848,13 +2334,56 @@ static struct zvmo_cow_pages *cow_of(struct world *w, unsigned int id)
 
 static unsigned int depth_of(struct world *w, unsigned int id)
 {
-	struct zvmo_cow_pages *cow = cow_of(w, id);
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
 	unsigned int d;
 
 	mutex_lock(&cow->hier->lock);
 	d = zvmo_cow_depth_locked(cow);
 	mutex_unlock(&cow->hier->lock);
 	return d;
+}
+
+/* The pin count of the page at @off of VMO @id's leaf. */
+static unsigned long pin_state(struct world *w, unsigned int id, u64 off)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	struct zvmo_pl_slot *slot;
+	unsigned long state;
+
+	if (!cow)
+		return ~0UL;
+	mutex_lock(&cow->hier->lock);
+	slot = zvmo_page_list_lookup(&cow->pages, off);
+	state = slot ? slot->state : 0;
+	mutex_unlock(&cow->hier->lock);
+	return state;
+}
+
+static unsigned long pinned_of(struct world *w, unsigned int id)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	unsigned long n;
+
+	if (!cow)
+		return ~0UL;
+	mutex_lock(&cow->hier->lock);
+	n = cow->nr_pinned;
+	mutex_unlock(&cow->hier->lock);
+	return n;
+}
+
+/* The page VMO @id's leaf reads at @off. */
+static struct page *page_of(struct world *w, unsigned int id, u64 off)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	struct page *page;
+
+	if (!cow)
+		return NULL;
+	mutex_lock(&cow->hier->lock);
+	page = zvmo_cow_page_locked(cow, off);
+	mutex_unlock(&cow->hier->lock);
+	return page;
 }
 
 static void attr_of(struct world *w, unsigned int id, struct zvmo_cow_attr *a)
@@ -2144,6 +2673,221 @@ out:
 	world_end(w, false);
 }
 
+/*
+ * A pin in a snapshot forks the pages into the child (the parent's
+ * content stays as it was), writes land in the pinned pages, a snapshot
+ * of the pinned child is refused but one of the parent is not, and
+ * unpinned, the child can be snapshot again.
+ */
+static void test_pin_snapshot_child(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	STEP(w, .kind = OP_PIN, .vmo = 2, .out = 10, .off = PG, .len = 2 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK_EQ(hier_pages(w, 1), 6);
+	CHECK_EQ(pinned_of(w, 2), 2);
+	CHECK_EQ(pinned_of(w, 1), 0);
+	CHECK(page_of(w, 2, PG) != page_of(w, 1, PG));
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = PG + 10, .len = PG,
+	     .seed = 2);
+	STEP(w, .kind = OP_MAPWRITE, .vmo = 2, .off = 2 * PG, .len = 10,
+	     .seed = 3);
+	STEP(w, .kind = OP_READ, .vmo = 1, .off = 0, .len = 4 * PG);
+	CHECK_EQ(hier_pages(w, 1), 6);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 4 * PG);
+	CHECK_EQ(w->last_rc, -EBUSY);
+	CHECK(find_vmo(w, 3) < 0);
+	CHECK_EQ(depth_of(w, 2), 1);
+	/* The parent can, and writes over everything: the pins stay. */
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 4, .len = 4 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 4);
+	STEP(w, .kind = OP_CLOSE, .vmo = 4);
+	STEP(w, .kind = OP_UNPIN, .vmo = 10);
+	CHECK_EQ(pinned_of(w, 2), 0);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 4 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * A pinned grandchild outlives the VMOs above it: both hidden nodes merge
+ * into it, and its pinned pages stay where they were, counted. Without a
+ * parent, a decommit or shrink over a pinned page is refused, next to
+ * one is not. Closed while pinned, it lives on until its last pin goes.
+ */
+static void test_pin_survives_parent_close(void)
+{
+	struct world *w = &sw;
+	struct page *p0, *p1;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 4 * PG,
+	     .resizable = true);
+	STEP(w, .kind = OP_PIN, .vmo = 3, .out = 10, .off = 0, .len = 2 * PG);
+	STEP(w, .kind = OP_PIN, .vmo = 3, .out = 11, .off = PG, .len = PG);
+	CHECK_EQ(w->last_rc, 0);
+	/* A copy at each level: the other side still reads the page. */
+	CHECK_EQ(hier_pages(w, 1), 8);
+	CHECK_EQ(pin_state(w, 3, 0), 1);
+	CHECK_EQ(pin_state(w, 3, PG), 2);
+	p0 = page_of(w, 3, 0);
+	p1 = page_of(w, 3, PG);
+	STEP(w, .kind = OP_DECOMMIT, .vmo = 3, .off = 0, .len = PG);
+	CHECK_EQ(w->last_rc, -EOPNOTSUPP);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(hier_pages(w, 3), 6);
+	STEP(w, .kind = OP_CLOSE, .vmo = 2);
+	CHECK_EQ(depth_of(w, 3), 0);
+	CHECK_EQ(hier_pages(w, 3), 4);
+	CHECK(page_of(w, 3, 0) == p0);
+	CHECK(page_of(w, 3, PG) == p1);
+	CHECK_EQ(pinned_of(w, 3), 2);
+	CHECK_EQ(pin_state(w, 3, PG), 2);
+
+	STEP(w, .kind = OP_DECOMMIT, .vmo = 3, .off = 0, .len = 4 * PG);
+	CHECK_EQ(w->last_rc, -EBUSY);
+	CHECK_EQ(hier_pages(w, 3), 4);
+	STEP(w, .kind = OP_DECOMMIT, .vmo = 3, .off = 2 * PG, .len = 2 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK_EQ(hier_pages(w, 3), 2);
+	STEP(w, .kind = OP_RESIZE, .vmo = 3, .len = PG);
+	CHECK_EQ(w->last_rc, -EBUSY);
+	CHECK_EQ(leaf_cow(w, 3)->size, 4 * PG);
+	STEP(w, .kind = OP_RESIZE, .vmo = 3, .len = 2 * PG);
+	CHECK_EQ(w->last_rc, 0);
+
+	/* Closed, it lives on with its pins, and goes with the last. */
+	STEP(w, .kind = OP_CLOSE, .vmo = 3);
+	CHECK(find_vmo(w, 3) < 0);
+	CHECK_EQ(hier_pages(w, 3), 2);
+	STEP(w, .kind = OP_WRITE, .vmo = 3, .off = 0, .len = 10, .seed = 2);
+	CHECK_EQ(w->last_rc, 1);
+	STEP(w, .kind = OP_UNPIN, .vmo = 10);
+	CHECK_EQ(pinned_of(w, 3), 1);
+	CHECK_EQ(pin_state(w, 3, PG), 1);
+	STEP(w, .kind = OP_UNPIN, .vmo = 11);
+	CHECK(!leaf_cow(w, 3));
+	CHECK_EQ(pages_live, w->base_live);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * A zero over pinned and unpinned pages: the pinned ones stay, zeroed in
+ * place, the others go; in a snapshot (pinned through a slice) the
+ * unpinned ones get markers, and the parent keeps its content. Then the
+ * snapshot, closed while pinned, takes in its parent's hidden node.
+ */
+static void test_pin_zero(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 8 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 8 * PG, .seed = 1);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 10, .off = 2 * PG,
+	     .len = 2 * PG);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 11, .off = 5 * PG, .len = PG);
+	STEP(w, .kind = OP_ZERO, .vmo = 1, .off = PG + 100,
+	     .len = 6 * PG - 150);
+	CHECK_EQ(hier_pages(w, 1), 7);
+	CHECK_EQ(pinned_of(w, 1), 3);
+	STEP(w, .kind = OP_ZERO, .vmo = 1, .off = 0, .len = 8 * PG);
+	CHECK_EQ(hier_pages(w, 1), 3);
+	STEP(w, .kind = OP_UNPIN, .vmo = 11);
+	STEP(w, .kind = OP_ZERO, .vmo = 1, .off = 0, .len = 8 * PG);
+	CHECK_EQ(hier_pages(w, 1), 2);
+
+	STEP(w, .kind = OP_CREATE, .out = 2, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = 0, .len = 4 * PG, .seed = 2);
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 2, .out = 3, .len = 4 * PG);
+	STEP(w, .kind = OP_SLICE, .vmo = 3, .out = 4, .off = PG, .len = 2 * PG);
+	STEP(w, .kind = OP_PIN, .vmo = 4, .out = 12, .off = 0, .len = 2 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK_EQ(pin_state(w, 3, PG), 1);
+	CHECK_EQ(pin_state(w, 3, 2 * PG), 1);
+	CHECK_EQ(hier_pages(w, 2), 6);
+	STEP(w, .kind = OP_ZERO, .vmo = 3, .off = 0, .len = 4 * PG);
+	CHECK_EQ(hier_pages(w, 2), 6);
+	STEP(w, .kind = OP_READ, .vmo = 2, .off = 0, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 4, .off = 100, .len = PG, .seed = 3);
+	STEP(w, .kind = OP_CLOSE, .vmo = 3);
+	CHECK(find_vmo(w, 4) < 0);
+	STEP(w, .kind = OP_CLOSE, .vmo = 2);
+	CHECK_EQ(depth_of(w, 3), 0);
+	CHECK_EQ(hier_pages(w, 3), 2);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * Pins nest up to ZVMO_COW_PIN_MAX. One more fails with -EPERM, and a pin
+ * of a range that fails there leaves nothing pinned, nor commits past it.
+ */
+static void test_pin_nest(void)
+{
+	struct world *w = &sw;
+	unsigned int k;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 3 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = PG, .seed = 1);
+	for (k = 0; k < ZVMO_COW_PIN_MAX; k++) {
+		STEP(w, .kind = OP_PIN, .vmo = 1, .out = 100 + k, .off = PG,
+		     .len = PG);
+		CHECK_EQ(w->last_rc, 0);
+	}
+	CHECK_EQ(pin_state(w, 1, PG), ZVMO_COW_PIN_MAX);
+	CHECK_EQ(hier_pages(w, 1), 2);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 200, .off = PG, .len = PG);
+	CHECK_EQ(w->last_rc, -EPERM);
+	/* Page 0 pinned, then page 1 fails: page 0 unpinned, 2 untouched. */
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 201, .off = 0, .len = 3 * PG);
+	CHECK_EQ(w->last_rc, -EPERM);
+	CHECK_EQ(pin_state(w, 1, 0), 0);
+	CHECK_EQ(pinned_of(w, 1), 1);
+	CHECK_EQ(hier_pages(w, 1), 2);
+
+	STEP(w, .kind = OP_UNPIN, .vmo = 100);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 202, .off = 0, .len = 3 * PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK_EQ(hier_pages(w, 1), 3);
+	CHECK_EQ(pinned_of(w, 1), 3);
+	CHECK_EQ(pin_state(w, 1, PG), ZVMO_COW_PIN_MAX);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 203, .off = 2 * PG, .len = PG);
+	CHECK_EQ(w->last_rc, 0);
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 204, .off = PG, .len = 2 * PG);
+	CHECK_EQ(w->last_rc, -EPERM);
+	CHECK_EQ(pin_state(w, 1, 2 * PG), 2);
+	/* Through a slice, the same. */
+	STEP(w, .kind = OP_SLICE, .vmo = 1, .out = 2, .off = PG, .len = 2 * PG);
+	STEP(w, .kind = OP_PIN, .vmo = 2, .out = 205, .off = 0, .len = PG);
+	CHECK_EQ(w->last_rc, -EPERM);
+	STEP(w, .kind = OP_PIN, .vmo = 2, .out = 206, .off = PG, .len = PG);
+	CHECK_EQ(w->last_rc, 0);
+	CHECK_EQ(pin_state(w, 1, 2 * PG), 3);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
 /* --- the random test ----------------------------------------------------------------- */
 
 /*
@@ -2189,8 +2933,10 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 {
 	static struct world w;
 	unsigned long i, steps = 0, enomem = 0, eagain = 0, unmaps = 0;
+	unsigned long ebusy = 0, eperm = 0, deferred = 0;
 	unsigned long done[NR_OPS] = { 0 }, skipped[NR_OPS] = { 0 };
-	unsigned int max_depth = 0, max_leaves = 0, k;
+	unsigned int max_depth = 0, max_leaves = 0, max_pins = 0, max_nest = 0;
+	unsigned int k;
 	unsigned long injected = shim_faults_injected(), pfaults = page_faults;
 	unsigned int j, n;
 	uint64_t r;
@@ -2204,6 +2950,7 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 		running_faults = faults;
 		running_seed = faults ? (base + i) ^ FAULTS_SEED : base + i;
 		n = ops / 4 + rnd_below(&r, ops);
+		w.pin_heavy = rnd_pct(&r, 10);
 		ok = true;
 		for (j = 0; ok && j < n; j++) {
 			gen_op(&w, &r, &op);
@@ -2219,6 +2966,11 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 		}
 		max_depth = max(max_depth, w.max_depth);
 		max_leaves = max(max_leaves, w.max_leaves);
+		max_pins = max(max_pins, w.max_pins);
+		max_nest = max(max_nest, w.max_nest);
+		ebusy += w.ebusy;
+		eperm += w.eperm;
+		deferred += w.deferred;
 		enomem += w.enomem;
 		eagain += w.eagain;
 		unmaps += w.unmaps;
@@ -2251,6 +3003,8 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 		printf(" %s %lu (%lu)", op_names[k], done[k], skipped[k]);
 	printf("\n# deepest leaf %u, most leaves in a hierarchy %u\n",
 	       max_depth, max_leaves);
+	printf("# pins: %lu -EBUSY, %lu -EPERM, %lu closed while pinned, most pins of a leaf %u, most on a page %u\n",
+	       ebusy, eperm, deferred, max_pins, max_nest);
 	if (faults && (shim_faults_injected() == injected || !enomem)) {
 		fprintf(stderr, "# no allocation failed\n");
 		test_failed = true;
@@ -2282,6 +3036,10 @@ static const struct {
 	{ "cow_snapshot_far", test_snapshot_far },
 	{ "cow_release_tail", test_release_tail },
 	{ "cow_release_hole", test_release_hole },
+	{ "cow_pin_snapshot_child", test_pin_snapshot_child },
+	{ "cow_pin_survives_parent_close", test_pin_survives_parent_close },
+	{ "cow_pin_zero", test_pin_zero },
+	{ "cow_pin_nest", test_pin_nest },
 	{ "cow_random", test_random },
 	{ "cow_random_faults", test_random_faults },
 };
