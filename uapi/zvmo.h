@@ -505,6 +505,161 @@ struct zvmo_cache_policy {
 	__u32 policy;
 };
 
+/*
+ * Pagers. A pager is a descriptor from ZVMO_IOC_PAGER_CREATE; the VMOs it
+ * makes (ZVMO_IOC_PAGER_CREATE_VMO) get their content from it: a read,
+ * write, commit, pin or fault that reaches a page the pager has not
+ * supplied queues a READ packet for a run of missing pages (up to
+ * ZVMO_PAGER_BATCH of them; a present page ends the run) and waits,
+ * killably, until the pager supplies the pages (ZVMO_IOC_PAGER_SUPPLY),
+ * fails them (ZVMO_PAGER_OP_FAIL) or goes. A request is sent once, and
+ * every access to a page it covers waits for it rather than asking again.
+ *
+ * read() of the pager descriptor returns whole struct zvmo_pager_packet,
+ * as many as fit; it blocks while there are none (EAGAIN with
+ * O_NONBLOCK), and poll() reports EPOLLIN when there are.
+ *
+ * ZVMO_IOC_PAGER_DETACH queues a COMPLETE packet for the VMO, fails every
+ * request for a missing page from then on (EBUSY, SIGBUS in a fault) and
+ * drops the pages that were supplied and never written. The same COMPLETE
+ * packet comes when the VMO's last reference goes. Closing the pager sends
+ * nothing more; its VMOs fail requests as if detached but keep their
+ * pages.
+ */
+#define ZVMO_PAGER_BATCH	64
+
+/* Commands of struct zvmo_pager_packet: Zircon's ZX_PAGER_VMO_*. */
+#define ZVMO_PAGER_READ		0
+#define ZVMO_PAGER_COMPLETE	1
+#define ZVMO_PAGER_DIRTY	2
+
+/* Operations of struct zvmo_pager_op: Zircon's ZX_PAGER_OP_*. */
+#define ZVMO_PAGER_OP_FAIL	1
+
+/**
+ * struct zvmo_pager_packet - what read() of a pager descriptor returns
+ * @key: the key given when the VMO was made
+ * @command: ZVMO_PAGER_READ, ZVMO_PAGER_DIRTY or ZVMO_PAGER_COMPLETE
+ * @flags: zero
+ * @reserved: zero
+ * @offset: start of the requested range (0 for COMPLETE)
+ * @length: its length (0 for COMPLETE)
+ */
+struct zvmo_pager_packet {
+	__u64 key;
+	__u16 command;
+	__u16 flags;
+	__u32 reserved;
+	__u64 offset;
+	__u64 length;
+};
+
+/**
+ * struct zvmo_pager_create - argument of ZVMO_IOC_PAGER_CREATE
+ * @argsz: sizeof(struct zvmo_pager_create)
+ * @options: must be zero
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor (O_NONBLOCK is set
+ *	with fcntl())
+ * @reserved: must be zero
+ *
+ * Returns the pager's descriptor.
+ */
+struct zvmo_pager_create {
+	__u32 argsz;
+	__u32 options;
+	__u32 fd_flags;
+	__u32 reserved;
+};
+
+/**
+ * struct zvmo_pager_create_vmo - argument of ZVMO_IOC_PAGER_CREATE_VMO
+ * @argsz: sizeof(struct zvmo_pager_create_vmo)
+ * @options: ZVMO_VMO_RESIZABLE
+ * @key: reported in every packet for the VMO
+ * @size: size in bytes, rounded up to a whole page
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ * @reserved: must be zero
+ *
+ * Returns a descriptor, with every right, for a VMO whose pages come from
+ * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZERO and snapshots of it
+ * are EOPNOTSUPP. A range it grows into after shrinking reads zero without
+ * asking the pager.
+ */
+struct zvmo_pager_create_vmo {
+	__u32 argsz;
+	__u32 options;
+	__u64 key;
+	__u64 size;
+	__u32 fd_flags;
+	__u32 reserved;
+};
+
+/**
+ * struct zvmo_pager_supply - argument of ZVMO_IOC_PAGER_SUPPLY
+ * @argsz: sizeof(struct zvmo_pager_supply)
+ * @vmo_fd: a VMO of this pager
+ * @offset: page-aligned start of the range in it
+ * @length: page-aligned length
+ * @aux_fd: an ordinary VMO, with the read and write rights, no parent,
+ *	children or pins, whose pages are moved
+ * @reserved: must be zero
+ * @aux_offset: page-aligned start of the range in it
+ *
+ * Moves the pages of [@aux_offset, @aux_offset + @length) of the aux VMO
+ * into [@offset, @offset + @length) of the VMO: the aux range reads zero
+ * afterwards, and a hole in it supplies a page of zeros. Where the VMO
+ * has a page already, it keeps it and the aux page is freed. Waiters on
+ * the range go on at once.
+ *
+ * EINVAL if the VMO is not this pager's or a range is unaligned, ERANGE
+ * if a range is past its VMO's end, EBUSY if the VMO is detached or the
+ * aux VMO is not suitable, EACCES for missing rights, EBADF, ENOTTY.
+ */
+struct zvmo_pager_supply {
+	__u32 argsz;
+	__s32 vmo_fd;
+	__u64 offset;
+	__u64 length;
+	__s32 aux_fd;
+	__u32 reserved;
+	__u64 aux_offset;
+};
+
+/**
+ * struct zvmo_pager_op - argument of ZVMO_IOC_PAGER_OP_RANGE
+ * @argsz: sizeof(struct zvmo_pager_op)
+ * @op: ZVMO_PAGER_OP_FAIL
+ * @vmo_fd: a VMO of this pager
+ * @reserved: must be zero
+ * @offset: page-aligned start of the range
+ * @length: page-aligned length
+ * @data: for FAIL, the positive errno the waiters get: EIO, EBADMSG
+ *	(ZX_ERR_IO_DATA_INTEGRITY), EBUSY, ENOSPC or ENOBUFS, as Zircon
+ *	permits; anything else is EINVAL
+ *
+ * FAIL fails the requests outstanding for the range: read() and write()
+ * return the error, a fault gets SIGBUS. Later accesses ask again.
+ */
+struct zvmo_pager_op {
+	__u32 argsz;
+	__u32 op;
+	__s32 vmo_fd;
+	__u32 reserved;
+	__u64 offset;
+	__u64 length;
+	__u64 data;
+};
+
+/**
+ * struct zvmo_pager_detach - argument of ZVMO_IOC_PAGER_DETACH
+ * @argsz: sizeof(struct zvmo_pager_detach)
+ * @vmo_fd: a VMO of this pager (else EINVAL)
+ */
+struct zvmo_pager_detach {
+	__u32 argsz;
+	__s32 vmo_fd;
+};
+
 #define ZVMO_IOC_MAGIC	0xE7
 
 /* On /dev/zvmo. */
@@ -513,6 +668,7 @@ struct zvmo_cache_policy {
 #define ZVMO_IOC_BTI_CREATE	_IOW(ZVMO_IOC_MAGIC, 0x02, struct zvmo_bti_create)
 #define ZVMO_IOC_VMO_CREATE_CONTIGUOUS \
 	_IOW(ZVMO_IOC_MAGIC, 0x03, struct zvmo_vmo_create_contiguous)
+#define ZVMO_IOC_PAGER_CREATE	_IOW(ZVMO_IOC_MAGIC, 0x04, struct zvmo_pager_create)
 
 /* On a VMO descriptor. */
 #define ZVMO_IOC_VMO_INFO	_IOWR(ZVMO_IOC_MAGIC, 0x40, struct zvmo_vmo_info)
@@ -534,5 +690,12 @@ struct zvmo_cache_policy {
 /* On a PMT descriptor. */
 #define ZVMO_IOC_PMT_INFO	_IOWR(ZVMO_IOC_MAGIC, 0x90, struct zvmo_pmt_info)
 #define ZVMO_IOC_PMT_UNPIN	_IO(ZVMO_IOC_MAGIC, 0x91)
+
+/* On a pager descriptor. */
+#define ZVMO_IOC_PAGER_CREATE_VMO \
+	_IOW(ZVMO_IOC_MAGIC, 0xa0, struct zvmo_pager_create_vmo)
+#define ZVMO_IOC_PAGER_SUPPLY	_IOW(ZVMO_IOC_MAGIC, 0xa1, struct zvmo_pager_supply)
+#define ZVMO_IOC_PAGER_OP_RANGE	_IOW(ZVMO_IOC_MAGIC, 0xa2, struct zvmo_pager_op)
+#define ZVMO_IOC_PAGER_DETACH	_IOW(ZVMO_IOC_MAGIC, 0xa3, struct zvmo_pager_detach)
 
 #endif /* _UAPI_ZVMO_H */

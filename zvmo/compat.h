@@ -24,6 +24,14 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+#ifndef ZVMO_HAVE_RELEASE_FAULT_LOCK
+/* Faults ran under the mmap lock alone until per-VMA locks (6.4). */
+static inline void release_fault_lock(struct vm_fault *vmf)
+{
+	mmap_read_unlock(vmf->vma->vm_mm);
+}
+#endif
+
 /*
  * The largest order the page allocator gives: MAX_PAGE_ORDER since 6.8;
  * in 6.1, MAX_ORDER is one past it. (6.4 to 6.7, not supported, had an

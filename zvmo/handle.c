@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/uio.h>
@@ -49,6 +50,29 @@ int zvmo_handle_install(struct zvmo_vmo *vmo, u32 rights, u32 fd_flags)
 	}
 	atomic_long_inc(&zvmo_counters.handles);
 	return fd;
+}
+
+/**
+ * zvmo_handle_fget() - the VMO handle behind a descriptor
+ * @fd: the descriptor
+ * @filep: set to its file, with a reference the caller drops with fput()
+ *
+ * Context: Process context.
+ * Return: the handle, ERR_PTR(-EBADF) if @fd is not open, or
+ * ERR_PTR(-ENOTTY) if it is not a VMO.
+ */
+struct zvmo_handle *zvmo_handle_fget(int fd, struct file **filep)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op != &zvmo_vmo_fops) {
+		fput(file);
+		return ERR_PTR(-ENOTTY);
+	}
+	*filep = file;
+	return file->private_data;
 }
 
 static int zvmo_vmo_release_file(struct inode *inode, struct file *file)

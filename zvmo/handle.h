@@ -16,6 +16,9 @@ struct zvmo_handle {
 	u32 rights;
 };
 
+struct file;
+
 int zvmo_handle_install(struct zvmo_vmo *vmo, u32 rights, u32 fd_flags);
+struct zvmo_handle *zvmo_handle_fget(int fd, struct file **filep);
 
 #endif /* _ZVMO_HANDLE_H */

@@ -15,6 +15,7 @@
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"
+#include "pager/pager.h"
 #include "pin.h"
 #include "vmo.h"
 #include "zvmo.h"
@@ -186,6 +187,8 @@ static long zvmo_dev_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_bti_create(uarg);
 	case ZVMO_IOC(ZVMO_IOC_VMO_CREATE_CONTIGUOUS):
 		return zvmo_dev_vmo_create_contiguous(uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_CREATE):
+		return zvmo_pager_create(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -393,8 +393,8 @@ long zvmo_vmo_pin(struct zvmo_handle *h, void __user *uarg)
 		goto err_pages;
 
 	leaf_off = h->vmo->view.offset + args.offset;
-	err = zvmo_cow_pin(h->vmo->cow, leaf_off,
-			   leaf_off + args.size, pmt->pages);
+	err = zvmo_cow_pin(h->vmo->cow, leaf_off, leaf_off + args.size,
+			   pmt->pages, args.options & ZVMO_PIN_WRITE);
 	if (err)
 		goto err_account;
 

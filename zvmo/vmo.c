@@ -14,6 +14,7 @@
 #include "cow/cow_mm.h"
 #include "fs.h"
 #include "mapping.h"
+#include "pager/pager.h"
 #include "vmo.h"
 
 static atomic64_t zvmo_next_koid = ATOMIC64_INIT(1024);
@@ -31,6 +32,18 @@ u64 zvmo_new_koid(void)
 
 /* Guards the parent and children links of all VMOs. */
 static DEFINE_MUTEX(zvmo_family_lock);
+
+/* The end of a VMO's own leaf, and of its pager's end if it has one. */
+static void zvmo_vmo_cow_destroy(struct zvmo_cow_pages *cow)
+{
+	struct zvmo_page_source *src = cow->source;
+
+	if (src)
+		zvmo_page_source_end(src);
+	zvmo_cow_destroy(cow);
+	if (src)
+		zvmo_page_source_put(src);
+}
 
 /*
  * A VMO around @cow (a new leaf it owns, or with @source, the leaf of
@@ -107,6 +120,53 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
 	if (IS_ERR(vmo)) {
 		zvmo_cow_destroy(cow);
+		return PTR_ERR(vmo);
+	}
+	*out = vmo;
+	return 0;
+}
+
+/**
+ * zvmo_vmo_create_paged() - make a VMO whose pages a pager supplies
+ * @size: size in bytes; rounded up to a whole page
+ * @options: ZVMO_VMO_RESIZABLE or 0
+ * @src: the pager's end; the VMO takes the caller's reference, also on
+ *	failure
+ * @out: the new VMO, holding one reference
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for unknown options, -ERANGE for a size past
+ * ZVMO_VMO_MAX_SIZE, or -ENOMEM.
+ */
+int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
+			  struct zvmo_vmo **out)
+{
+	struct zvmo_cow_pages *cow;
+	struct zvmo_vmo *vmo;
+	int err = 0;
+
+	if (options & ~ZVMO_VMO_RESIZABLE)
+		err = -EINVAL;
+	else if (size > ZVMO_VMO_MAX_SIZE ||
+		 PAGE_ALIGN(size) > ZVMO_VMO_MAX_SIZE)
+		err = -ERANGE;
+	if (err) {
+		zvmo_page_source_end(src);
+		zvmo_page_source_put(src);
+		return err;
+	}
+	size = PAGE_ALIGN(size);
+	cow = zvmo_cow_create(size);
+	if (!cow) {
+		zvmo_page_source_end(src);
+		zvmo_page_source_put(src);
+		return -ENOMEM;
+	}
+	cow->source = src;
+	cow->pager_limit = size;
+	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
+	if (IS_ERR(vmo)) {
+		zvmo_vmo_cow_destroy(cow);
 		return PTR_ERR(vmo);
 	}
 	*out = vmo;
@@ -328,7 +388,7 @@ static void zvmo_vmo_release(struct kref *ref)
 	if (vmo->source)
 		zvmo_vmo_put(vmo->source);
 	else
-		zvmo_cow_destroy(vmo->cow);
+		zvmo_vmo_cow_destroy(vmo->cow);
 	iput(vmo->inode);
 	mutex_destroy(&vmo->lock);
 	kfree(vmo);
@@ -377,6 +437,8 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 		info->flags |= ZVMO_INFO_RESIZABLE;
 	if (vmo->cow->contiguous)
 		info->flags |= ZVMO_INFO_CONTIGUOUS;
+	if (vmo->cow->source)
+		info->flags |= ZVMO_INFO_PAGER_BACKED;
 	info->cache_policy = READ_ONCE(vmo->cow->cache_policy);
 
 	mutex_lock(&vmo->lock);

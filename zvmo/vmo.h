@@ -70,6 +70,8 @@ u64 zvmo_new_koid(void);
 int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out);
 int zvmo_vmo_create_contiguous(u64 size, u32 align_log2,
 			       struct zvmo_vmo **out);
+int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
+			  struct zvmo_vmo **out);
 int zvmo_vmo_set_cache_policy(struct zvmo_vmo *vmo, u32 policy);
 int zvmo_vmo_create_child(struct zvmo_vmo *parent, u32 options, u64 offset,
 			  u64 size, struct zvmo_vmo **out);

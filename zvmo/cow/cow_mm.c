@@ -42,6 +42,8 @@
 #include <asm/set_memory.h>
 #endif
 
+#include "../compat.h"
+#include "../pager/pager.h"
 #include "../zvmo.h"
 #include "cow_mm.h"
 
@@ -396,20 +398,49 @@ static ssize_t zvmo_done_or(size_t done, int err)
 }
 
 /*
- * The page @leaf reads at @off with a reference taken, NULL where it reads
- * zeros, or -ERANGE if @off is at or past the end.
+ * @leaf lacks the page at @off, and its pager is to supply it: ask for the
+ * run of missing pages there, up to @end, and wait for the answer. Drops
+ * the lock; the caller holds the VMO, and so the leaf's page source.
+ * Returns 0 to look again, or the error the access fails with.
  */
-static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off)
+static int zvmo_cow_await(struct zvmo_cow_pages *leaf, u64 off, u64 end)
+{
+	struct zvmo_page_source *src = leaf->source;
+	u64 len = zvmo_cow_missing_run_locked(leaf, off, ZVMO_PAGER_BATCH);
+	u64 gen = zvmo_page_source_gen(src);
+
+	mutex_unlock(&leaf->hier->lock);
+	len = min(len, PAGE_ALIGN(max_t(u64, end, off + PAGE_SIZE)) - off);
+	return zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT);
+}
+
+/*
+ * The page @leaf reads at @off with a reference taken, NULL where it reads
+ * zeros, -ERANGE if @off is at or past the end, or the error of a pager
+ * that did not supply it. A read to @end asks for the pages up to there.
+ */
+static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off,
+				      u64 end)
 {
 	struct page *page;
+	int err;
 
-	mutex_lock(&leaf->hier->lock);
-	if (off >= leaf->size) {
-		page = ERR_PTR(-ERANGE);
-	} else {
+	for (;;) {
+		mutex_lock(&leaf->hier->lock);
+		if (off >= leaf->size) {
+			page = ERR_PTR(-ERANGE);
+			break;
+		}
 		page = zvmo_cow_page_locked(leaf, off);
-		if (page)
+		if (page) {
 			get_page(page);
+			break;
+		}
+		if (!zvmo_cow_missing_locked(leaf, off))
+			break;
+		err = zvmo_cow_await(leaf, off, end);
+		if (err)
+			return ERR_PTR(err);
 	}
 	mutex_unlock(&leaf->hier->lock);
 	return page;
@@ -422,8 +453,9 @@ static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off)
  * @to: destination; iov_iter_count(@to) bytes are read
  *
  * Pages the leaf does not have read as their ancestors' or as zeros, and
- * nothing is committed. The caller checked the range against the size; a
- * shrink racing with the read ends it early with -ERANGE.
+ * nothing is committed; a pager-backed leaf waits for its pager to supply
+ * them. The caller checked the range against the size; a shrink racing
+ * with the read ends it early with -ERANGE.
  *
  * Context: Process context; takes and drops the hierarchy lock per page;
  * copies to user memory with it dropped, holding a page reference.
@@ -442,7 +474,7 @@ ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
 		struct page *page;
 		size_t copied;
 
-		page = zvmo_cow_get_page(leaf, pos & PAGE_MASK);
+		page = zvmo_cow_get_page(leaf, pos & PAGE_MASK, off + len);
 		if (IS_ERR(page))
 			return zvmo_done_or(done, PTR_ERR(page));
 		if (page) {
@@ -463,10 +495,13 @@ ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
 
 /*
  * The leaf's own page at @off, forking or committing it, with the lock
- * held on return if the result is a page. Refills @pool as needed.
+ * held on return if the result is a page. Refills @pool as needed, and
+ * waits for a pager to supply the page, except in a fault: then
+ * ERR_PTR(-ENODATA) comes back with the lock held, for the fault to wait
+ * its own way.
  */
 static struct page *zvmo_cow_writable(struct zvmo_cow_pages *leaf, u64 off,
-				      struct zvmo_cow_pool *pool)
+				      struct zvmo_cow_pool *pool, bool fault)
 {
 	struct page *page;
 	int err;
@@ -478,7 +513,17 @@ static struct page *zvmo_cow_writable(struct zvmo_cow_pages *leaf, u64 off,
 			break;
 		}
 		page = zvmo_cow_writable_locked(leaf, off, pool);
-		if (PTR_ERR_OR_ZERO(page) != -EAGAIN)
+		err = PTR_ERR_OR_ZERO(page);
+		if (err == -ENODATA) {
+			if (fault)
+				return page;
+			err = zvmo_cow_await(leaf, off, off + PAGE_SIZE);
+			if (err)
+				return ERR_PTR(err);
+			mutex_lock(&leaf->hier->lock);
+			continue;
+		}
+		if (err != -EAGAIN)
 			break;
 		err = zvmo_cow_refill(leaf, pool);
 		if (err) {
@@ -522,11 +567,12 @@ ssize_t zvmo_cow_write(struct zvmo_cow_pages *leaf, u64 off,
 		struct page *page;
 		size_t copied;
 
-		page = zvmo_cow_writable(leaf, pos & PAGE_MASK, &pool);
+		page = zvmo_cow_writable(leaf, pos & PAGE_MASK, &pool, false);
 		if (IS_ERR(page)) {
 			ret = zvmo_done_or(done, PTR_ERR(page));
 			goto out;
 		}
+		zvmo_cow_mark_dirty_locked(leaf, pos & PAGE_MASK);
 		pagefault_disable();
 		copied = copy_page_from_iter_atomic(page, pg_off, n, from);
 		pagefault_enable();
@@ -553,7 +599,7 @@ out:
 /*
  * The leaf's own page at @pos of a range to @end, committing or forking
  * it; NULL after @pool was refilled (with the lock dropped) for a batch of
- * the pages to come: look again.
+ * the pages to come, or after a pager supplied pages: look again.
  */
 static struct page *zvmo_cow_own_locked(struct zvmo_cow_pages *leaf, u64 pos,
 					u64 end, struct zvmo_cow_pool *pool)
@@ -564,6 +610,11 @@ static struct page *zvmo_cow_own_locked(struct zvmo_cow_pages *leaf, u64 pos,
 	if (end > leaf->size)
 		return ERR_PTR(-ERANGE);
 	page = zvmo_cow_writable_locked(leaf, pos, pool);
+	if (PTR_ERR_OR_ZERO(page) == -ENODATA) {
+		err = zvmo_cow_await(leaf, pos, end);
+		mutex_lock(&leaf->hier->lock);
+		return err ? ERR_PTR(err) : NULL;
+	}
 	if (PTR_ERR_OR_ZERO(page) != -EAGAIN)
 		return page;
 	pool->want = max_t(u64, pool->want,
@@ -640,8 +691,9 @@ bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf)
  * Context: Process context; takes the hierarchy lock.
  * Return: 0, -ERANGE if the range is past the end, -EBUSY if a page in it
  * is pinned (then nothing is freed), or -EOPNOTSUPP if the leaf reads
- * through a hidden node or is contiguous (as Zircon: decommit is not
- * supported on copy-on-write children or contiguous VMOs).
+ * through a hidden node, is contiguous or is pager-backed (as Zircon:
+ * decommit is not supported on copy-on-write children, contiguous or
+ * pager-backed VMOs).
  */
 int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
@@ -650,7 +702,7 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	if (leaf->parent || leaf->contiguous)
+	if (leaf->parent || leaf->contiguous || leaf->source)
 		err = -EOPNOTSUPP;
 	else if (end > leaf->size)
 		err = -ERANGE;
@@ -692,7 +744,8 @@ static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
  * forked first if they were an ancestor's.
  *
  * Context: Process context; takes the hierarchy lock.
- * Return: 0, -ERANGE if the range is past the end, or -ENOMEM.
+ * Return: 0, -ERANGE if the range is past the end, -EOPNOTSUPP for a
+ * pager-backed leaf, or -ENOMEM.
  */
 int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
@@ -706,6 +759,9 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	if (start == end)
 		return 0;
+	/* Zeroing a pager's pages needs dirty tracking (to come). */
+	if (leaf->source)
+		return -EOPNOTSUPP;
 
 	mutex_lock(&leaf->hier->lock);
 	do {
@@ -776,9 +832,9 @@ static void zvmo_cow_unpin_locked(struct zvmo_cow_pages *leaf, u64 start,
 
 	for (off = start; off < end; off += PAGE_SIZE) {
 		slot = zvmo_page_list_lookup(&leaf->pages, off);
-		if (WARN_ON_ONCE(!slot || !slot->state))
+		if (WARN_ON_ONCE(!slot || !zvmo_cow_pins(slot)))
 			continue;
-		if (!--slot->state) {
+		if (!(--slot->state & ZVMO_COW_PIN_MASK)) {
 			leaf->nr_pinned--;
 			atomic_long_dec(&zvmo_counters.pinned_pages);
 		}
@@ -791,6 +847,7 @@ static void zvmo_cow_unpin_locked(struct zvmo_cow_pages *leaf, u64 start,
  * @start: page-aligned start
  * @end: page-aligned end, past @start
  * @pages: filled with the pages, (@end - @start) / PAGE_SIZE of them
+ * @write: the pin lets the pages be written
  *
  * Each page becomes the leaf's own first (committed, or forked from its
  * ancestors, as for a write), then gains a pin. A pinned page stays in
@@ -805,7 +862,7 @@ static void zvmo_cow_unpin_locked(struct zvmo_cow_pages *leaf, u64 start,
  * signal came; on error nothing is pinned.
  */
 int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
-		 struct page **pages)
+		 struct page **pages, bool write)
 {
 	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	struct zvmo_pl_slot *slot;
@@ -825,14 +882,18 @@ int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 			break;
 		}
 		slot = zvmo_page_list_lookup(&leaf->pages, pos);
-		if (slot->state == ZVMO_COW_PIN_MAX) {
+		if (zvmo_cow_pins(slot) == ZVMO_COW_PIN_MAX) {
 			err = -EPERM;
 			break;
 		}
-		if (!slot->state++) {
+		if (!zvmo_cow_pins(slot)) {
 			leaf->nr_pinned++;
 			atomic_long_inc(&zvmo_counters.pinned_pages);
 		}
+		slot->state++;
+		/* What a device may write is dirty from now on. */
+		if (write)
+			zvmo_cow_mark_dirty_locked(leaf, pos);
 		pages[i++] = page;
 		pos += PAGE_SIZE;
 		if (!(i % ZVMO_COMMIT_BATCH) && need_resched()) {
@@ -860,6 +921,100 @@ void zvmo_cow_unpin(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_unpin_locked(leaf, start, end);
 	zvmo_cow_unlock(leaf, NULL, NULL);
+}
+
+/* Pages moved per round trip of the two locks when supplying. */
+#define ZVMO_SUPPLY_BATCH	256
+
+static bool zvmo_cow_present(void *ctx, u64 off)
+{
+	return !zvmo_cow_missing_locked(ctx, off);
+}
+
+/**
+ * zvmo_cow_supply() - move pages from an ordinary leaf into a pager's
+ * @leaf: the pager-backed leaf
+ * @start: page-aligned start in @leaf
+ * @end: page-aligned end
+ * @aux: the leaf the pages come from
+ * @aux_start: page-aligned start in @aux
+ *
+ * A move, in batches: each batch is taken out of @aux (which reads zeros
+ * there afterwards) under its lock, then placed in @leaf under its own,
+ * and the requests the batch answers are done. Where @leaf has content it
+ * keeps it and the page is freed; a hole in @aux supplies zeros.
+ *
+ * Context: Process context; may sleep; takes each hierarchy lock in turn,
+ * never both.
+ * Return: 0; -ERANGE if a range is past its leaf's end; -EBUSY if @aux
+ * has a parent, pins in the range, or is pager-backed, contiguous or not
+ * cached; -ENOMEM. Batches moved before a failure stay moved.
+ */
+int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+		    struct zvmo_cow_pages *aux, u64 aux_start)
+{
+	unsigned long max = min_t(u64, (end - start) >> PAGE_SHIFT,
+				  ZVMO_SUPPLY_BATCH);
+	struct page **pages;
+	int err = 0;
+
+	if (start == end)
+		return 0;
+	pages = kvmalloc_array(max, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	while (!err && start < end) {
+		unsigned long nr = min_t(u64, (end - start) >> PAGE_SHIFT, max);
+		u64 len = (u64)nr << PAGE_SHIFT;
+		LIST_HEAD(freelist);
+
+		mutex_lock(&aux->hier->lock);
+		zvmo_cow_quiesce_locked(aux);
+		if (aux_start + len > aux->size)
+			err = -ERANGE;
+		else if (aux->parent || aux->source || aux->contiguous ||
+			 aux->cache_policy ||
+			 zvmo_cow_pinned_in_locked(aux, aux_start,
+						   aux_start + len))
+			err = -EBUSY;
+		else
+			zvmo_cow_take_locked(aux, aux_start, aux_start + len,
+					     pages);
+		zvmo_cow_unlock(aux, NULL, NULL);
+		if (err)
+			break;
+
+		mutex_lock(&leaf->hier->lock);
+		err = zvmo_cow_supply_locked(leaf, start, pages, nr, &freelist);
+		zvmo_page_source_supplied(leaf->source, start, start + len,
+					  zvmo_cow_present, leaf);
+		zvmo_cow_unlock(leaf, &freelist, NULL);
+		start += len;
+		aux_start += len;
+		cond_resched();
+	}
+	kvfree(pages);
+	return err;
+}
+
+/**
+ * zvmo_cow_pager_detached() - a pager-backed leaf's pager let go of it
+ * @leaf: the leaf
+ *
+ * Drops the pages nobody wrote since they were supplied, and that are not
+ * pinned: from now on the leaf's pager answers nothing, so those offsets
+ * fail.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_pager_detached(struct zvmo_cow_pages *leaf)
+{
+	LIST_HEAD(freelist);
+
+	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_quiesce_locked(leaf);
+	zvmo_cow_drop_clean_locked(leaf, &freelist);
+	zvmo_cow_unlock(leaf, &freelist, NULL);
 }
 
 /**
@@ -937,13 +1092,16 @@ static int zvmo_cow_retype_locked(struct zvmo_cow_pages *leaf,
  *
  * Context: Process context; may sleep; takes the hierarchy lock.
  * Return: 0, -EBUSY if the leaf is in any of those states, -ENOMEM, or
- * -EOPNOTSUPP where the architecture cannot change memory types.
+ * -EOPNOTSUPP for a pager-backed leaf or where the architecture cannot
+ * change memory types.
  */
 int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
 			      unsigned int policy)
 {
 	int err = 0;
 
+	if (leaf->source)
+		return -EOPNOTSUPP;
 	mutex_lock(&leaf->hier->lock);
 	if (leaf->parent || leaf->nr_pinned ||
 	    atomic_long_read(&leaf->nr_vmas) ||
@@ -1073,6 +1231,57 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * A fault reached a page @leaf's pager is to supply (the lock is held):
+ * ask for the run of missing pages from there, and wait as a fault may.
+ * Whenever the core lets the fault be retried, first try or not, the mmap
+ * (or VMA) lock is dropped while waiting, as userfaultfd does, so that the
+ * pager (perhaps a thread of this process that needs the mmap lock for
+ * writing, to map its buffers) is never stuck behind it; the fault is
+ * then retried, and a failure met while waiting is kept for the retry to
+ * report. Otherwise (some get_user_pages() callers) it waits holding the
+ * lock. The hierarchy lock is dropped.
+ *
+ * Returns 0 to look again (with nothing dropped but the hierarchy lock),
+ * VM_FAULT_RETRY, VM_FAULT_SIGBUS for a pager that failed the page or is
+ * gone, or VM_FAULT_OOM.
+ */
+static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
+					 const struct zvmo_cow_view *view,
+					 struct vm_fault *vmf, u64 off)
+{
+	struct zvmo_page_source *src = leaf->source;
+	bool retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
+	u64 vend = view->len == U64_MAX ? U64_MAX : view->offset + view->len;
+	u64 len = zvmo_cow_missing_run_locked(leaf, off, ZVMO_PAGER_BATCH);
+	u64 gen = zvmo_page_source_gen(src);
+	int err;
+
+	len = min(len, vend - off);
+	/* Once the mmap lock goes, so may the mapping and the VMO. */
+	zvmo_page_source_get(src);
+	mutex_unlock(&leaf->hier->lock);
+	err = zvmo_page_source_take_failure(src, off);
+	if (!err && retry && (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		/* Ask, but do not wait, nor drop the lock. */
+		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_NONE);
+		zvmo_page_source_put(src);
+		return VM_FAULT_RETRY;
+	}
+	if (!err && retry) {
+		release_fault_lock(vmf);
+		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_FAULT);
+		zvmo_page_source_put(src);
+		return VM_FAULT_RETRY;
+	}
+	if (!err)
+		err = zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT);
+	zvmo_page_source_put(src);
+	if (!err)
+		return 0;
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
 /**
  * zvmo_cow_fault() - resolve a page fault on a mapping of a VMO
  * @leaf: the leaf the VMO looks into
@@ -1114,7 +1323,15 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 		/* Most such faults commit or fork one page. */
 		if (zvmo_cow_pool_fill(&pool, 1))
 			return VM_FAULT_OOM;
-		page = zvmo_cow_writable(leaf, off, &pool);
+again:
+		page = zvmo_cow_writable(leaf, off, &pool, true);
+		if (PTR_ERR_OR_ZERO(page) == -ENODATA) {
+			ret = zvmo_cow_fault_missing(leaf, view, vmf, off);
+			if (!ret)
+				goto again;
+			zvmo_cow_pool_drain(&pool);
+			return ret;
+		}
 		if (IS_ERR(page)) {
 			zvmo_cow_pool_drain(&pool);
 			return PTR_ERR(page) == -ERANGE ? VM_FAULT_SIGBUS :
@@ -1128,6 +1345,12 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 	}
 
 	mutex_lock(&leaf->hier->lock);
+	while (off < leaf->size && zvmo_cow_missing_locked(leaf, off)) {
+		ret = zvmo_cow_fault_missing(leaf, view, vmf, off);
+		if (ret)
+			return ret;
+		mutex_lock(&leaf->hier->lock);
+	}
 	if (off >= leaf->size) {
 		ret = VM_FAULT_SIGBUS;
 	} else if (!write) {
@@ -1185,6 +1408,7 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 		slot = zvmo_page_list_lookup(&leaf->pages, off);
 		if (slot && zvmo_pl_slot_page(slot) == page) {
 			if (zvmo_cow_track_locked(leaf, page)) {
+				zvmo_cow_mark_dirty_locked(leaf, off);
 				mutex_unlock(&leaf->hier->lock);
 				zvmo_cow_mkwrite_delay();
 				return VM_FAULT_LOCKED;
@@ -1203,8 +1427,11 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 	mutex_unlock(&leaf->hier->lock);
 
 	/* Not the leaf's own: make one, and map it instead. */
-	own = zvmo_cow_writable(leaf, off, &pool);
-	if (IS_ERR(own)) {
+	own = zvmo_cow_writable(leaf, off, &pool, true);
+	if (PTR_ERR_OR_ZERO(own) == -ENODATA) {
+		/* Dropped since it was mapped: the next fault asks for it. */
+		mutex_unlock(&leaf->hier->lock);
+	} else if (IS_ERR(own)) {
 		if (PTR_ERR(own) == -ENOMEM)
 			ret = VM_FAULT_OOM;
 	} else {

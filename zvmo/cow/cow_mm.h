@@ -42,13 +42,16 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end);
 int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end);
 int zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size);
 int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
-		 struct page **pages);
+		 struct page **pages, bool write);
 void zvmo_cow_unpin(struct zvmo_cow_pages *leaf, u64 start, u64 end);
 int zvmo_cow_fill_contiguous(struct zvmo_cow_pages *leaf, struct page *first,
 			     unsigned long nr);
 int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
 			      unsigned int policy);
 unsigned int zvmo_cow_mmap(struct zvmo_cow_pages *leaf);
+int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+		    struct zvmo_cow_pages *aux, u64 aux_start);
+void zvmo_cow_pager_detached(struct zvmo_cow_pages *leaf);
 bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
 void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
 		     struct zvmo_cow_counts *counts);

@@ -479,8 +479,9 @@ static int zvmo_cow_fork_down(struct zvmo_cow_pages *leaf, u64 off,
  *
  * Context: The hierarchy lock is held.
  * Return: the page; ERR_PTR(-EAGAIN) with @pool->want set if @pool holds
- * too few pages (fill it with the lock dropped, and call again), or
- * ERR_PTR(-ENOMEM) if a page-list node could not be allocated.
+ * too few pages (fill it with the lock dropped, and call again),
+ * ERR_PTR(-ENODATA) if the page is a pager's to supply (ask it, and call
+ * again), or ERR_PTR(-ENOMEM) if a page-list node could not be allocated.
  */
 struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 				      struct zvmo_cow_pool *pool)
@@ -496,6 +497,9 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	if (slot && zvmo_pl_slot_is_page(slot))
 		return zvmo_pl_slot_page(slot);
 
+	/* A page the pager has yet to supply: the caller asks for it. */
+	if (zvmo_cow_missing_locked(leaf, off))
+		return ERR_PTR(-ENODATA);
 	/* Zeros here, from a hole or a marker: commit a page. */
 	if (!pool->nr) {
 		pool->want = 1;
@@ -569,7 +573,7 @@ int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 
 		if (!page)
 			return 0;
-		if (found.slot->state || leaf->contiguous) {
+		if (zvmo_cow_pins(found.slot) || leaf->contiguous) {
 			/* Pinned, or never removed: zeroed where it is. */
 			zvmo_cow_page_clear(page);
 			return 0;
@@ -729,7 +733,7 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 static int zvmo_cow_slot_pinned(struct zvmo_pl_slot *slot, u64 off,
 				void *ctx)
 {
-	return slot->state ? 1 : 0;
+	return zvmo_cow_pins(slot) ? 1 : 0;
 }
 
 /**
@@ -751,6 +755,187 @@ bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
 		return false;
 	return zvmo_page_list_for_each(&leaf->pages, start, end,
 				       zvmo_cow_slot_pinned, NULL) > 0;
+}
+
+/**
+ * zvmo_cow_missing_locked() - whether a leaf's pager has yet to supply a page
+ * @leaf: the leaf
+ * @off: the offset, page aligned, below the leaf's size
+ *
+ * Context: The hierarchy lock is held.
+ * Return: true if @leaf is pager-backed and has nothing (no page, no
+ * marker) at @off below its pager limit.
+ */
+bool zvmo_cow_missing_locked(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct zvmo_pl_slot *slot;
+
+	if (!leaf->source || off >= leaf->pager_limit)
+		return false;
+	slot = zvmo_page_list_lookup(&leaf->pages, off);
+	return !slot || zvmo_pl_slot_is_empty(slot);
+}
+
+/**
+ * zvmo_cow_missing_run_locked() - the run of missing pages from an offset
+ * @leaf: a pager-backed leaf
+ * @off: the offset of a missing page
+ * @max: the most pages to count
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the run's length in bytes: at least a page, ended by a present
+ * page, the pager limit, the size or @max.
+ */
+u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
+				unsigned int max)
+{
+	u64 end = min_t(u64, leaf->pager_limit, leaf->size), at = U64_MAX;
+
+	end = min_t(u64, end, off + ((u64)max << PAGE_SHIFT));
+	zvmo_page_list_for_each(&leaf->pages, off, end, zvmo_cow_first_content,
+				&at);
+	end = min(end, at);
+	return max_t(u64, end - off, PAGE_SIZE);
+}
+
+/**
+ * zvmo_cow_mark_dirty_locked() - note that a pager-backed leaf's page was
+ *	written
+ * @leaf: the leaf; nothing happens unless it is pager-backed
+ * @off: the offset of its page
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_mark_dirty_locked(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct zvmo_pl_slot *slot;
+
+	if (!leaf->source)
+		return;
+	slot = zvmo_page_list_lookup(&leaf->pages, off);
+	if (slot && zvmo_pl_slot_is_page(slot))
+		slot->state |= ZVMO_COW_DIRTY;
+}
+
+/**
+ * zvmo_cow_drop_clean_locked() - free a pager-backed leaf's clean content
+ * @leaf: the leaf
+ * @freelist: pages freed go here
+ *
+ * What the pager supplied and nobody wrote, and is not pinned, goes (as
+ * Zircon's detach drops clean pages); the offsets are unmapped.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
+				struct list_head *freelist)
+{
+	struct zvmo_pl_slot *slot;
+	u64 off;
+
+	for (off = 0; off < leaf->size; off += PAGE_SIZE) {
+		u64 at = U64_MAX;
+
+		zvmo_page_list_for_each(&leaf->pages, off, leaf->size,
+					zvmo_cow_first_content, &at);
+		if (at == U64_MAX)
+			break;
+		off = at;
+		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (slot->state & (ZVMO_COW_DIRTY | ZVMO_COW_PIN_MASK))
+			continue;
+		zvmo_cow_drop(leaf, off, freelist);
+		leaf->commit_events++;
+		zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+	}
+	zvmo_cow_changed(leaf);
+}
+
+/**
+ * zvmo_cow_take_locked() - take the content of a range out of a leaf
+ * @leaf: a leaf without parent
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ * @pages: filled with (@end - @start) / PAGE_SIZE entries: the leaf's
+ *	pages, now the caller's, or NULL where it read zeros
+ *
+ * The range reads zeros afterwards; its mappings are unmapped.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_take_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			  struct page **pages)
+{
+	unsigned long n = 0, i = 0;
+	u64 off;
+
+	for (off = start; off < end; off += PAGE_SIZE, i++) {
+		struct zvmo_pl_slot old;
+
+		old = zvmo_page_list_remove(&leaf->pages, off);
+		pages[i] = zvmo_pl_slot_page(&old);
+		if (pages[i])
+			n++;
+	}
+	if (n) {
+		leaf->nr_pages -= n;
+		leaf->hier->nr_pages -= n;
+		leaf->commit_events++;
+	}
+	zvmo_cow_changed(leaf);
+	zvmo_cow_unmap_leaf_locked(leaf, start, end);
+}
+
+/**
+ * zvmo_cow_supply_locked() - put pages where a pager-backed leaf has none
+ * @leaf: the leaf
+ * @start: page-aligned offset of the first
+ * @pages: @nr entries, each a page for the leaf or NULL for zeros
+ * @nr: how many
+ * @freelist: pages the leaf has no use for go here (where it has content
+ *	already, or past its end)
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0 or -ENOMEM; then the pages not placed went to @freelist.
+ */
+int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
+			   struct page **pages, unsigned long nr,
+			   struct list_head *freelist)
+{
+	struct zvmo_pl_slot *slot = NULL;
+	unsigned long i, placed = 0;
+	int err = 0;
+
+	for (i = 0; i < nr; i++) {
+		u64 off = start + ((u64)i << PAGE_SHIFT);
+
+		if (!err && off < leaf->size) {
+			slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off,
+							      ZVMO_GFP_NODE);
+			if (!slot)
+				err = -ENOMEM;
+		}
+		if (err || off >= leaf->size || !zvmo_pl_slot_is_empty(slot)) {
+			if (pages[i])
+				list_add(&pages[i]->lru, freelist);
+			continue;
+		}
+		if (pages[i]) {
+			zvmo_cow_set_page(leaf, slot, pages[i]);
+		} else {
+			zvmo_pl_slot_set_marker(slot);
+			slot->state = 0;
+		}
+		placed++;
+	}
+	if (placed) {
+		leaf->commit_events++;
+		zvmo_cow_changed(leaf);
+		if (leaf->zero_mapped)
+			zvmo_cow_unmap_leaf_locked(leaf, start,
+						   start + ((u64)nr << PAGE_SHIFT));
+	}
+	return err;
 }
 
 /**
@@ -868,6 +1053,7 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 
 	if (size < old) {
 		zvmo_cow_remove_locked(leaf, size, old, freelist);
+		leaf->pager_limit = min(leaf->pager_limit, size);
 		if (leaf->parent && size < leaf->parent_limit) {
 			u64 limit = leaf->parent_limit;
 
@@ -1015,7 +1201,8 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
  *
  * Context: Process context; takes the hierarchy lock.
  * Return: 0, -EINVAL if the child's offset from the root overflows,
- * -EOPNOTSUPP for a contiguous leaf, -EBUSY for a leaf with pinned pages
+ * -EOPNOTSUPP for a contiguous or pager-backed leaf, -EBUSY for a leaf
+ * with pinned pages
  * or a cache policy other than cached, or -ENOMEM.
  */
 int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
@@ -1041,7 +1228,7 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	 * As Zircon: pinned pages must stay the leaf's, a contiguous VMO's
 	 * pages cannot be shared, nor can pages of another memory type.
 	 */
-	if (leaf->contiguous) {
+	if (leaf->contiguous || leaf->source) {
 		err = -EOPNOTSUPP;
 		goto out_unlock;
 	}
@@ -1229,11 +1416,17 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 
 	if (zvmo_pl_slot_is_page(slot))
 		c->pages++;
-	if (!cow->hidden && slot->state)
+	if (!cow->hidden && zvmo_cow_pins(slot))
 		c->pinned++;
-	/* A leaf's state is a pin count, of its own pages only. */
+	/*
+	 * A leaf's state is a pin count, and a pager-backed leaf's dirty
+	 * bit, of its own pages only.
+	 */
 	if ((!cow->hidden && (off >= cow->size ||
-			      slot->state > ZVMO_COW_PIN_MAX ||
+			      zvmo_cow_pins(slot) > ZVMO_COW_PIN_MAX ||
+			      (slot->state & ~(ZVMO_COW_PIN_MASK |
+					       ZVMO_COW_DIRTY)) ||
+			      (slot->state & ZVMO_COW_DIRTY && !cow->source) ||
 			      (slot->state && !zvmo_pl_slot_is_page(slot)))) ||
 	    (cow->hidden && ((slot->state & both) == both ||
 			     (slot->state & ~both)))) {
@@ -1265,7 +1458,8 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 		       cow, cow->nr_pages, cow->nr_pinned, c.pages, c.pinned);
 		c.bad = -EINVAL;
 	}
-	if (cow->cache_policy && (cow->parent || cow->hidden)) {
+	if ((cow->cache_policy || cow->source) &&
+	    (cow->parent || cow->hidden)) {
 		pr_err("node %p: cache policy %u in a hierarchy\n", cow,
 		       cow->cache_policy);
 		c.bad = -EINVAL;

@@ -50,6 +50,8 @@ struct zvmo_hier {
 	unsigned long nr_pages;
 };
 
+struct zvmo_page_source;
+
 /**
  * struct zvmo_cow_view - one VMO's window onto the pages of a leaf
  * @link: in the leaf's @views
@@ -70,10 +72,19 @@ struct zvmo_cow_view {
 };
 
 /*
- * A leaf's slots carry the page's pin count in their state: pins of a page
- * nest up to this many (Zircon's limit).
+ * A leaf's slots carry the page's pin count in the low bits of their
+ * state: pins of a page nest up to ZVMO_COW_PIN_MAX (Zircon's limit). A
+ * pager-backed leaf's page that was written since it was supplied also
+ * has ZVMO_COW_DIRTY.
  */
 #define ZVMO_COW_PIN_MAX	31
+#define ZVMO_COW_PIN_MASK	0xffUL
+#define ZVMO_COW_DIRTY		BIT(8)
+
+static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
+{
+	return slot->state & ZVMO_COW_PIN_MASK;
+}
 
 /* Writes of one leaf that can be on their way into page tables at once. */
 #define ZVMO_COW_INFLIGHT	16
@@ -120,6 +131,11 @@ struct zvmo_cow_view {
  *	is not cached has no parent and no children
  * @nr_vmas: mappings of the leaf's views, counted under the lock as they
  *	are made so that a cache policy never changes under one
+ * @source: the pager's end of a pager-backed leaf (which has no parent and
+ *	no children), with a reference; NULL for the others
+ * @pager_limit: a pager-backed leaf asks its pager for the pages it lacks
+ *	below this offset; above it (a range shrunk away and grown back) it
+ *	reads zeros
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
@@ -148,6 +164,8 @@ struct zvmo_cow_pages {
 	bool contiguous;
 	u8 cache_policy;
 	atomic_long_t nr_vmas;
+	struct zvmo_page_source *source;
+	u64 pager_limit;
 };
 
 /**
@@ -192,6 +210,17 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start, u64 end,
 			    struct list_head *freelist);
 bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
 			       u64 end);
+bool zvmo_cow_missing_locked(struct zvmo_cow_pages *leaf, u64 off);
+u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
+				unsigned int max);
+void zvmo_cow_mark_dirty_locked(struct zvmo_cow_pages *leaf, u64 off);
+void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
+				struct list_head *freelist);
+void zvmo_cow_take_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			  struct page **pages);
+int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
+			   struct page **pages, unsigned long nr,
+			   struct list_head *freelist);
 int zvmo_cow_insert_locked(struct zvmo_cow_pages *leaf, u64 off,
 			   struct page *page);
 void zvmo_cow_resize_locked(struct zvmo_cow_pages *cow, u64 size,

@@ -1,0 +1,927 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User pagers, after the seeds' PageSource and PageRequest.
+ *
+ * A pager is a file; read() on it returns packets. Each VMO it makes has a
+ * page source: the pager's end of that VMO, which outlives both (waiters
+ * hold it) and holds a reference to the pager's object (not its file).
+ *
+ * A request is a range of missing pages some access waits for. It is
+ * queued on the pager (a READ packet) when it is made, and done when a
+ * supply has filled all of it, when the pager fails it, or when the source
+ * loses its pager (detach, or the pager's file closing). Accesses to a page
+ * that an outstanding request covers wait for that request instead of
+ * making another, so a range is asked for once. A waiter looks again at the
+ * VMO whenever a supply bumps the source's generation, so a partial supply
+ * lets it through at once. A request that every waiter left (killed)
+ * before the pager read it is withdrawn.
+ *
+ * A fault that drops the mmap lock to wait cannot return the error it met
+ * (the core retries it): it leaves the error in the source for its retry,
+ * which finds it by task and offset.
+ *
+ * Lock order: the hierarchy lock, then a source's lock, then the pager's
+ * lock. Both spin; nothing sleeps under them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "../cow/cow_mm.h"
+#include "../fs.h"
+#include "../handle.h"
+#include "../vmo.h"
+#include "../zvmo.h"
+#include "pager.h"
+
+/* Fault failures kept for retries, at most, per source. */
+#define ZVMO_PAGER_FAILURES_MAX	64
+
+/**
+ * struct zvmo_pager_item - a packet waiting on a pager's queue
+ * @link: in the pager's @queue, or empty
+ * @command: ZVMO_PAGER_READ or ZVMO_PAGER_COMPLETE
+ */
+struct zvmo_pager_item {
+	struct list_head link;
+	u16 command;
+};
+
+/**
+ * struct zvmo_pager - a pager: the queue of its packets and its sources
+ * @ref: one for its file, one per source attached to it
+ * @lock: guards @queue, @sources and @closed
+ * @queue: packets to read, in order
+ * @sources: its attached sources (each with a reference for this list)
+ * @wq: readers waiting for packets
+ * @closed: its file went: it sends nothing more
+ * @koid: its id
+ */
+struct zvmo_pager {
+	struct kref ref;
+	spinlock_t lock;	/* see above */
+	struct list_head queue;
+	struct list_head sources;
+	wait_queue_head_t wq;
+	bool closed;
+	u64 koid;
+};
+
+/**
+ * struct zvmo_page_source - a pager-backed VMO's end of its pager
+ * @ref: one for the leaf, one for the pager's list, one per queued
+ *	COMPLETE packet, one per waiter that may outlive the VMO
+ * @lock: guards everything below
+ * @pager: the pager, with a reference, while attached; NULL after detach,
+ *	or once the pager closed
+ * @pager_koid: the pager that made it, for telling "another pager's VMO"
+ *	from "detached"
+ * @key: the key of its packets
+ * @plink: in the pager's @sources
+ * @requests: outstanding requests
+ * @complete: its COMPLETE packet
+ * @wq: tasks waiting for requests or supplies
+ * @gen: bumped by every supply
+ * @failures: fault failures kept for the faults' retries
+ * @nr_failures: entries in @failures
+ */
+struct zvmo_page_source {
+	struct kref ref;
+	spinlock_t lock;	/* see above */
+	struct zvmo_pager *pager;
+	u64 pager_koid;
+	u64 key;
+	struct list_head plink;
+	struct list_head requests;
+	struct zvmo_pager_item complete;
+	wait_queue_head_t wq;
+	u64 gen;
+	struct list_head failures;
+	unsigned int nr_failures;
+};
+
+/**
+ * struct zvmo_page_request - a range of missing pages asked for
+ * @item: its READ packet
+ * @link: in its source's @requests while outstanding
+ * @src: the source
+ * @ref: one while outstanding, one while queued, one per waiter
+ * @offset: start of the range
+ * @length: its length
+ * @waiters: tasks waiting for it
+ * @done: answered: supplied, failed, or the pager went
+ * @error: why it failed, or 0
+ */
+struct zvmo_page_request {
+	struct zvmo_pager_item item;
+	struct list_head link;
+	struct zvmo_page_source *src;
+	refcount_t ref;
+	u64 offset;
+	u64 length;
+	unsigned int waiters;
+	bool done;
+	int error;
+};
+
+/* A failure a fault met after it dropped the mmap lock. */
+struct zvmo_fault_failure {
+	struct list_head link;
+	struct task_struct *task;	/* compared, never dereferenced */
+	pid_t pid;
+	u64 off;
+	int error;
+};
+
+static const struct file_operations zvmo_pager_fops;
+
+static void zvmo_pager_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct zvmo_pager, ref));
+}
+
+static void zvmo_pager_put(struct zvmo_pager *pager)
+{
+	kref_put(&pager->ref, zvmo_pager_free);
+}
+
+static void zvmo_page_source_free(struct kref *ref)
+{
+	struct zvmo_page_source *src =
+		container_of(ref, struct zvmo_page_source, ref);
+	struct zvmo_fault_failure *f, *next;
+
+	WARN_ON_ONCE(src->pager || !list_empty(&src->requests));
+	list_for_each_entry_safe(f, next, &src->failures, link)
+		kfree(f);
+	kfree(src);
+}
+
+/**
+ * zvmo_page_source_get() - take a reference to a page source
+ * @src: the source
+ */
+void zvmo_page_source_get(struct zvmo_page_source *src)
+{
+	kref_get(&src->ref);
+}
+
+/**
+ * zvmo_page_source_put() - drop a reference to a page source
+ * @src: the source
+ */
+void zvmo_page_source_put(struct zvmo_page_source *src)
+{
+	kref_put(&src->ref, zvmo_page_source_free);
+}
+
+static void zvmo_request_put(struct zvmo_page_request *req)
+{
+	if (refcount_dec_and_test(&req->ref))
+		kfree(req);
+}
+
+/* Take @item off its pager's queue, if it is on it. Pager lock held. */
+static bool zvmo_pager_unqueue(struct zvmo_pager_item *item)
+{
+	if (list_empty(&item->link))
+		return false;
+	list_del_init(&item->link);
+	return true;
+}
+
+/*
+ * Answer @req with @error (0: supplied): off the source's list and the
+ * pager's queue, dropping their references. Source lock held.
+ */
+static void zvmo_request_end(struct zvmo_page_request *req, int error)
+{
+	struct zvmo_pager *pager = req->src->pager;
+
+	req->done = true;
+	req->error = error;
+	list_del_init(&req->link);
+	if (pager) {
+		spin_lock(&pager->lock);
+		if (zvmo_pager_unqueue(&req->item))
+			zvmo_request_put(req);
+		spin_unlock(&pager->lock);
+	}
+	zvmo_request_put(req);
+}
+
+/*
+ * Answer with @error every request of @src that overlaps [@start, @end)
+ * and, if @present is given, has all its pages present. Source lock held.
+ */
+static void zvmo_requests_end(struct zvmo_page_source *src, u64 start,
+			      u64 end, int error,
+			      bool (*present)(void *ctx, u64 off), void *ctx)
+{
+	struct zvmo_page_request *req, *next;
+	u64 off;
+
+	list_for_each_entry_safe(req, next, &src->requests, link) {
+		if (req->offset >= end || req->offset + req->length <= start)
+			continue;
+		if (present) {
+			for (off = req->offset;
+			     off < req->offset + req->length; off += PAGE_SIZE)
+				if (!present(ctx, off))
+					break;
+			if (off < req->offset + req->length)
+				continue;
+		}
+		zvmo_request_end(req, error);
+	}
+}
+
+/**
+ * zvmo_page_source_gen() - the source's supply generation
+ * @src: the source
+ *
+ * Read under the hierarchy lock of the leaf, with the lookup that found a
+ * page missing: a supply that comes after bumps it (it bumps it under the
+ * same lock), and then zvmo_page_source_wait() does not ask again.
+ *
+ * Context: The hierarchy lock of the source's leaf is held.
+ * Return: the generation.
+ */
+u64 zvmo_page_source_gen(struct zvmo_page_source *src)
+{
+	return READ_ONCE(src->gen);
+}
+
+/* The outstanding request of @src that covers @off, or NULL. */
+static struct zvmo_page_request *
+zvmo_request_find(struct zvmo_page_source *src, u64 off, u64 *next_start)
+{
+	struct zvmo_page_request *req;
+
+	*next_start = U64_MAX;
+	list_for_each_entry(req, &src->requests, link) {
+		if (req->offset <= off && off < req->offset + req->length)
+			return req;
+		if (req->offset > off && req->offset < *next_start)
+			*next_start = req->offset;
+	}
+	return NULL;
+}
+
+static void zvmo_source_keep_failure(struct zvmo_page_source *src,
+				     struct zvmo_fault_failure *f)
+{
+	struct zvmo_fault_failure *old;
+
+	if (src->nr_failures == ZVMO_PAGER_FAILURES_MAX) {
+		old = list_first_entry(&src->failures,
+				       struct zvmo_fault_failure, link);
+		list_del(&old->link);
+		kfree(old);
+		src->nr_failures--;
+	}
+	list_add_tail(&f->link, &src->failures);
+	src->nr_failures++;
+}
+
+/**
+ * zvmo_page_source_take_failure() - the failure a fault's earlier try met
+ * @src: the source
+ * @off: the offset of the fault, page aligned
+ *
+ * Context: Process context, in the faulting task.
+ * Return: the error its earlier try kept (and no more), or 0.
+ */
+int zvmo_page_source_take_failure(struct zvmo_page_source *src, u64 off)
+{
+	struct zvmo_fault_failure *f, *found = NULL;
+	int err = 0;
+
+	if (!READ_ONCE(src->nr_failures))
+		return 0;
+	spin_lock(&src->lock);
+	list_for_each_entry(f, &src->failures, link) {
+		if (f->task == current && f->pid == current->pid &&
+		    f->off == off) {
+			found = f;
+			list_del(&f->link);
+			src->nr_failures--;
+			err = f->error;
+			break;
+		}
+	}
+	spin_unlock(&src->lock);
+	kfree(found);
+	return err;
+}
+
+/**
+ * zvmo_page_source_wait() - ask the pager for missing pages, and wait
+ * @src: the source
+ * @off: the offset of the first missing page
+ * @len: the length of the run of missing pages from there, page aligned
+ * @gen: the generation read with the lookup that found them missing
+ * @how: how to wait
+ *
+ * If a supply came since the lookup, returns at once for the caller to
+ * look again. Else waits for the outstanding request that covers @off, or
+ * makes one for the run (cut where another request starts) and queues its
+ * READ packet. Returns when the request is answered, or when a supply
+ * came that may have brought the page.
+ *
+ * Context: Process context; no lock held (in a fault, the mmap lock may
+ * be). Sleeps; a fatal signal ends the wait.
+ * Return: 0 to look again; the error the pager failed the request with;
+ * -EBUSY if the source has no pager (detached, or the pager is gone);
+ * -EAGAIN for ZVMO_WAIT_NONE; -EINTR for a fatal signal; -ENOMEM.
+ */
+int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
+			  u64 gen, enum zvmo_wait how)
+{
+	struct zvmo_page_request *req, *fresh;
+	struct zvmo_fault_failure *fail = NULL;
+	struct zvmo_pager *pager;
+	u64 next_start;
+	int err;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return -ENOMEM;
+	if (how == ZVMO_WAIT_FAULT) {
+		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
+		if (!fail) {
+			kfree(fresh);
+			return -ENOMEM;
+		}
+	}
+
+	spin_lock(&src->lock);
+	if (src->gen != gen) {
+		spin_unlock(&src->lock);
+		err = 0;
+		goto out;
+	}
+	pager = src->pager;
+	if (!pager) {
+		spin_unlock(&src->lock);
+		err = -EBUSY;
+		goto out_fail;
+	}
+	req = zvmo_request_find(src, off, &next_start);
+	if (!req) {
+		req = fresh;
+		fresh = NULL;
+		INIT_LIST_HEAD(&req->item.link);
+		req->item.command = ZVMO_PAGER_READ;
+		req->src = src;
+		req->offset = off;
+		req->length = min(len, next_start - off);
+		refcount_set(&req->ref, 2);	/* the list's, the queue's */
+		list_add_tail(&req->link, &src->requests);
+		spin_lock(&pager->lock);
+		list_add_tail(&req->item.link, &pager->queue);
+		spin_unlock(&pager->lock);
+		wake_up_interruptible(&pager->wq);
+	}
+	refcount_inc(&req->ref);
+	req->waiters++;
+	spin_unlock(&src->lock);
+
+	if (how == ZVMO_WAIT_NONE) {
+		err = -EAGAIN;
+	} else {
+		err = wait_event_killable(src->wq, READ_ONCE(req->done) ||
+					  READ_ONCE(src->gen) != gen);
+		if (err)
+			err = -EINTR;
+	}
+
+	spin_lock(&src->lock);
+	if (!err && req->done)
+		err = req->error;
+	req->waiters--;
+	/* Nobody waits and the pager has not read it: take it back. */
+	if (!req->waiters && !req->done && how != ZVMO_WAIT_NONE &&
+	    src->pager) {
+		bool queued;
+
+		spin_lock(&src->pager->lock);
+		queued = !list_empty(&req->item.link);
+		spin_unlock(&src->pager->lock);
+		if (queued)
+			zvmo_request_end(req, -EINTR);
+	}
+	if (err && err != -EINTR && err != -EAGAIN && fail) {
+		fail->task = current;
+		fail->pid = current->pid;
+		fail->off = off;
+		fail->error = err;
+		zvmo_source_keep_failure(src, fail);
+		fail = NULL;
+	}
+	spin_unlock(&src->lock);
+	zvmo_request_put(req);
+	goto out;
+
+out_fail:
+	if (fail) {
+		fail->task = current;
+		fail->pid = current->pid;
+		fail->off = off;
+		fail->error = err;
+		spin_lock(&src->lock);
+		zvmo_source_keep_failure(src, fail);
+		spin_unlock(&src->lock);
+		fail = NULL;
+	}
+out:
+	kfree(fail);
+	kfree(fresh);
+	return err;
+}
+
+/**
+ * zvmo_page_source_supplied() - pages came for a range
+ * @src: the source
+ * @start: page-aligned start of the range
+ * @end: its end
+ * @present: whether the leaf has content at an offset now
+ * @ctx: passed to @present
+ *
+ * Ends the requests overlapping the range that are all present now, and
+ * wakes every waiter of the source to look again.
+ *
+ * Context: The hierarchy lock of the source's leaf is held.
+ */
+void zvmo_page_source_supplied(struct zvmo_page_source *src, u64 start,
+			       u64 end, bool (*present)(void *ctx, u64 off),
+			       void *ctx)
+{
+	spin_lock(&src->lock);
+	WRITE_ONCE(src->gen, src->gen + 1);
+	zvmo_requests_end(src, start, end, 0, present, ctx);
+	spin_unlock(&src->lock);
+	wake_up_all(&src->wq);
+}
+
+/*
+ * Fail the requests of @src overlapping [@start, @end) with @error, and
+ * wake their waiters.
+ */
+static void zvmo_page_source_fail(struct zvmo_page_source *src, u64 start,
+				  u64 end, int error)
+{
+	spin_lock(&src->lock);
+	zvmo_requests_end(src, start, end, error, NULL, NULL);
+	spin_unlock(&src->lock);
+	wake_up_all(&src->wq);
+}
+
+/*
+ * Cut @src from its pager: fail every request (-EBUSY), and queue the
+ * COMPLETE packet if @complete and the pager is open. Returns whether
+ * the source was attached.
+ */
+static bool zvmo_page_source_cut(struct zvmo_page_source *src, bool complete)
+{
+	struct zvmo_pager *pager;
+	bool listed = false;
+
+	spin_lock(&src->lock);
+	pager = src->pager;
+	/* Requests are failed while the pager is there to unqueue them. */
+	zvmo_requests_end(src, 0, U64_MAX, -EBUSY, NULL, NULL);
+	src->pager = NULL;
+	spin_unlock(&src->lock);
+	wake_up_all(&src->wq);
+	if (!pager)
+		return false;
+
+	spin_lock(&pager->lock);
+	if (!list_empty(&src->plink)) {
+		list_del_init(&src->plink);
+		listed = true;
+	}
+	if (complete && !pager->closed) {
+		zvmo_page_source_get(src);
+		list_add_tail(&src->complete.link, &pager->queue);
+	}
+	spin_unlock(&pager->lock);
+	if (complete)
+		wake_up_interruptible(&pager->wq);
+	if (listed)
+		zvmo_page_source_put(src);
+	zvmo_pager_put(pager);
+	return true;
+}
+
+/**
+ * zvmo_page_source_end() - a pager-backed VMO is gone
+ * @src: its source
+ *
+ * Its pager gets a COMPLETE packet (unless it was detached before, or the
+ * pager is closed); requests still outstanding fail.
+ *
+ * Context: Process context.
+ */
+void zvmo_page_source_end(struct zvmo_page_source *src)
+{
+	zvmo_page_source_cut(src, true);
+}
+
+/* The packet for @item, taken off the queue; drops what the queue held. */
+static void zvmo_pager_packet(struct zvmo_pager_item *item,
+			      struct zvmo_pager_packet *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->command = item->command;
+	if (item->command == ZVMO_PAGER_COMPLETE) {
+		struct zvmo_page_source *src =
+			container_of(item, struct zvmo_page_source, complete);
+
+		pkt->key = src->key;
+		zvmo_page_source_put(src);
+	} else {
+		struct zvmo_page_request *req =
+			container_of(item, struct zvmo_page_request, item);
+
+		pkt->key = req->src->key;
+		pkt->offset = req->offset;
+		pkt->length = req->length;
+		zvmo_request_put(req);
+	}
+}
+
+static bool zvmo_pager_has_packets(struct zvmo_pager *pager)
+{
+	return !list_empty_careful(&pager->queue);
+}
+
+static void zvmo_pager_release_queue(struct zvmo_pager *pager)
+{
+	struct zvmo_pager_item *item, *next;
+	LIST_HEAD(gone);
+
+	spin_lock(&pager->lock);
+	list_splice_init(&pager->queue, &gone);
+	spin_unlock(&pager->lock);
+	list_for_each_entry_safe(item, next, &gone, link) {
+		struct zvmo_pager_packet pkt;
+
+		list_del_init(&item->link);
+		zvmo_pager_packet(item, &pkt);
+	}
+}
+
+static int zvmo_pager_release(struct inode *inode, struct file *file)
+{
+	struct zvmo_pager *pager = file->private_data;
+	struct zvmo_page_source *src;
+
+	/* No more packets; then every source loses its pager. */
+	spin_lock(&pager->lock);
+	pager->closed = true;
+	spin_unlock(&pager->lock);
+	zvmo_pager_release_queue(pager);
+	for (;;) {
+		spin_lock(&pager->lock);
+		src = list_first_entry_or_null(&pager->sources,
+					       struct zvmo_page_source, plink);
+		if (src)
+			zvmo_page_source_get(src);
+		spin_unlock(&pager->lock);
+		if (!src)
+			break;
+		zvmo_page_source_cut(src, false);
+		zvmo_page_source_put(src);
+	}
+	zvmo_pager_put(pager);
+	return 0;
+}
+
+/* Packets copied out per round trip of the lock. */
+#define ZVMO_PAGER_READ_BATCH	16
+
+static ssize_t zvmo_pager_read(struct file *file, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct zvmo_pager_packet pkts[ZVMO_PAGER_READ_BATCH];
+	struct zvmo_pager *pager = file->private_data;
+	size_t max = count / sizeof(pkts[0]), done = 0;
+	struct zvmo_pager_item *item;
+	unsigned int n;
+	int err;
+
+	if (!max)
+		return -EINVAL;
+	while (done < max) {
+		n = 0;
+		spin_lock(&pager->lock);
+		while (n < ZVMO_PAGER_READ_BATCH && done + n < max &&
+		       !list_empty(&pager->queue)) {
+			item = list_first_entry(&pager->queue,
+						struct zvmo_pager_item, link);
+			list_del_init(&item->link);
+			zvmo_pager_packet(item, &pkts[n++]);
+		}
+		spin_unlock(&pager->lock);
+		if (!n) {
+			if (done)
+				break;
+			if (file->f_flags & O_NONBLOCK)
+				return -EAGAIN;
+			err = wait_event_interruptible(pager->wq,
+						       zvmo_pager_has_packets(pager));
+			if (err)
+				return err;
+			continue;
+		}
+		if (copy_to_user(buf + done * sizeof(pkts[0]), pkts,
+				 n * sizeof(pkts[0])))
+			return done ? done * sizeof(pkts[0]) : -EFAULT;
+		done += n;
+	}
+	return done * sizeof(pkts[0]);
+}
+
+static __poll_t zvmo_pager_poll(struct file *file, poll_table *wait)
+{
+	struct zvmo_pager *pager = file->private_data;
+
+	poll_wait(file, &pager->wq, wait);
+	return zvmo_pager_has_packets(pager) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
+				  void __user *uarg)
+{
+	struct zvmo_pager_create_vmo args;
+	struct zvmo_page_source *src;
+	struct zvmo_vmo *vmo;
+	u32 rights;
+	int err, fd;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
+		return -EINVAL;
+	if (args.options & ~ZVMO_VMO_RESIZABLE)
+		return -EINVAL;
+
+	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
+	if (!src)
+		return -ENOMEM;
+	kref_init(&src->ref);
+	spin_lock_init(&src->lock);
+	INIT_LIST_HEAD(&src->plink);
+	INIT_LIST_HEAD(&src->requests);
+	INIT_LIST_HEAD(&src->complete.link);
+	INIT_LIST_HEAD(&src->failures);
+	init_waitqueue_head(&src->wq);
+	src->complete.command = ZVMO_PAGER_COMPLETE;
+	src->key = args.key;
+	src->pager_koid = pager->koid;
+
+	spin_lock(&pager->lock);
+	kref_get(&pager->ref);
+	src->pager = pager;
+	zvmo_page_source_get(src);
+	list_add_tail(&src->plink, &pager->sources);
+	spin_unlock(&pager->lock);
+
+	/* The VMO takes our reference to @src, also when it fails. */
+	err = zvmo_vmo_create_paged(args.size, args.options, src, &vmo);
+	if (err)
+		return err;
+	rights = ZVMO_RIGHTS_ALL;
+	if (!(args.options & ZVMO_VMO_RESIZABLE))
+		rights &= ~ZVMO_RIGHT_RESIZE;
+	fd = zvmo_handle_install(vmo, rights, args.fd_flags);
+	zvmo_vmo_put(vmo);
+	return fd;
+}
+
+/*
+ * The VMO behind @fd if this pager made it: its handle, with its file in
+ * @filep to fput(). -EINVAL for another pager's or an ordinary VMO.
+ */
+static struct zvmo_handle *zvmo_pager_vmo(struct zvmo_pager *pager, int fd,
+					  struct file **filep)
+{
+	struct zvmo_handle *h = zvmo_handle_fget(fd, filep);
+	struct zvmo_page_source *src;
+
+	if (IS_ERR(h))
+		return h;
+	src = h->vmo->cow->source;
+	if (h->vmo->source || !src || src->pager_koid != pager->koid) {
+		fput(*filep);
+		return ERR_PTR(-EINVAL);
+	}
+	return h;
+}
+
+/* Whether [@off, @off + @len) is page aligned and inside @vmo. */
+static int zvmo_pager_range(struct zvmo_vmo *vmo, u64 off, u64 len)
+{
+	u64 end;
+
+	if (!PAGE_ALIGNED(off) || !PAGE_ALIGNED(len))
+		return -EINVAL;
+	if (check_add_overflow(off, len, &end) || end > zvmo_vmo_size(vmo))
+		return -ERANGE;
+	return 0;
+}
+
+static long zvmo_pager_supply(struct zvmo_pager *pager, void __user *uarg)
+{
+	struct zvmo_pager_supply args;
+	struct zvmo_handle *h, *aux;
+	struct file *file, *aux_file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	aux = zvmo_handle_fget(args.aux_fd, &aux_file);
+	if (IS_ERR(aux)) {
+		err = PTR_ERR(aux);
+		goto out;
+	}
+	err = -EACCES;
+	if ((aux->rights & (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE)) !=
+	    (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE))
+		goto out_aux;
+	err = zvmo_pager_range(h->vmo, args.offset, args.length);
+	if (!err)
+		err = zvmo_pager_range(aux->vmo, args.aux_offset, args.length);
+	if (err)
+		goto out_aux;
+	/* Only an owner gives its pages away, never a slice or reference. */
+	err = -EBUSY;
+	if (aux->vmo->source || aux->vmo->num_children ||
+	    !READ_ONCE(h->vmo->cow->source->pager))
+		goto out_aux;
+	err = zvmo_cow_supply(h->vmo->cow, args.offset,
+			      args.offset + args.length, aux->vmo->cow,
+			      args.aux_offset);
+out_aux:
+	fput(aux_file);
+out:
+	fput(file);
+	return err;
+}
+
+static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
+{
+	struct zvmo_pager_op args;
+	struct zvmo_page_source *src;
+	struct zvmo_handle *h;
+	struct file *file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	src = h->vmo->cow->source;
+	if (args.op != ZVMO_PAGER_OP_FAIL) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	switch (args.data) {
+	case EIO:
+	case EBADMSG:
+	case EBUSY:
+	case ENOSPC:
+	case ENOBUFS:
+		break;
+	default:
+		err = -EINVAL;
+		goto out;
+	}
+	err = zvmo_pager_range(h->vmo, args.offset, args.length);
+	if (err)
+		goto out;
+	if (!READ_ONCE(src->pager)) {
+		err = -EBUSY;
+		goto out;
+	}
+	zvmo_page_source_fail(src, args.offset, args.offset + args.length,
+			      -(int)args.data);
+out:
+	fput(file);
+	return err;
+}
+
+static long zvmo_pager_detach(struct zvmo_pager *pager, void __user *uarg)
+{
+	struct zvmo_pager_detach args;
+	struct zvmo_handle *h;
+	struct file *file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	/* As Zircon, detaching twice is fine: the second does nothing. */
+	if (zvmo_page_source_cut(h->vmo->cow->source, true))
+		zvmo_cow_pager_detached(h->vmo->cow);
+	fput(file);
+	return 0;
+}
+
+static long zvmo_pager_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct zvmo_pager *pager = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (ZVMO_IOC(cmd)) {
+	case ZVMO_IOC(ZVMO_IOC_PAGER_CREATE_VMO):
+		return zvmo_pager_create_vmo(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_SUPPLY):
+		return zvmo_pager_supply(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_OP_RANGE):
+		return zvmo_pager_op_range(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_DETACH):
+		return zvmo_pager_detach(pager, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations zvmo_pager_fops = {
+	.owner = THIS_MODULE,
+	.release = zvmo_pager_release,
+	.read = zvmo_pager_read,
+	.poll = zvmo_pager_poll,
+	.unlocked_ioctl = zvmo_pager_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * zvmo_pager_create() - ZVMO_IOC_PAGER_CREATE
+ * @uarg: struct zvmo_pager_create
+ *
+ * Context: Process context; may sleep.
+ * Return: the pager's descriptor, or a negative errno.
+ */
+long zvmo_pager_create(void __user *uarg)
+{
+	struct zvmo_pager_create args;
+	struct zvmo_pager *pager;
+	struct inode *inode;
+	int err, fd;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.options || args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
+		return -EINVAL;
+
+	pager = kzalloc(sizeof(*pager), GFP_KERNEL_ACCOUNT);
+	if (!pager)
+		return -ENOMEM;
+	kref_init(&pager->ref);
+	spin_lock_init(&pager->lock);
+	INIT_LIST_HEAD(&pager->queue);
+	INIT_LIST_HEAD(&pager->sources);
+	init_waitqueue_head(&pager->wq);
+	pager->koid = zvmo_new_koid();
+
+	inode = zvmo_fs_new_inode();
+	if (IS_ERR(inode)) {
+		kfree(pager);
+		return PTR_ERR(inode);
+	}
+	fd = zvmo_fs_install(inode, "zvmo-pager", &zvmo_pager_fops, pager,
+			     args.fd_flags);
+	iput(inode);
+	if (fd < 0)
+		kfree(pager);
+	return fd;
+}
