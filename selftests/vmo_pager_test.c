@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User pagers through the raw ioctls: requests, batching, supply, fail,
+ * detach, pager close, faults, killable waits.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "zvmo_test.h"
+
+#define PAGE 4096ULL
+
+static int pager_create(void)
+{
+	struct zvmo_pager_create c = { .argsz = sizeof(c),
+				       .fd_flags = ZVMO_FD_CLOEXEC };
+
+	return zt_ret(ioctl(zt_dev(), ZVMO_IOC_PAGER_CREATE, &c));
+}
+
+static int pager_vmo(int pager, uint64_t size, uint64_t key, uint32_t opts)
+{
+	struct zvmo_pager_create_vmo c = {
+		.argsz = sizeof(c), .options = opts, .key = key,
+		.size = size, .fd_flags = ZVMO_FD_CLOEXEC,
+	};
+
+	return zt_ret(ioctl(pager, ZVMO_IOC_PAGER_CREATE_VMO, &c));
+}
+
+static int supply(int pager, int vmo, uint64_t off, uint64_t len, int aux,
+		  uint64_t aux_off)
+{
+	struct zvmo_pager_supply s = {
+		.argsz = sizeof(s), .vmo_fd = vmo, .offset = off,
+		.length = len, .aux_fd = aux, .aux_offset = aux_off,
+	};
+
+	return zt_ret(ioctl(pager, ZVMO_IOC_PAGER_SUPPLY, &s));
+}
+
+static int pager_fail(int pager, int vmo, uint64_t off, uint64_t len,
+		      uint64_t err)
+{
+	struct zvmo_pager_op o = {
+		.argsz = sizeof(o), .op = ZVMO_PAGER_OP_FAIL, .vmo_fd = vmo,
+		.offset = off, .length = len, .data = err,
+	};
+
+	return zt_ret(ioctl(pager, ZVMO_IOC_PAGER_OP_RANGE, &o));
+}
+
+static int detach(int pager, int vmo)
+{
+	struct zvmo_pager_detach d = { .argsz = sizeof(d), .vmo_fd = vmo };
+
+	return zt_ret(ioctl(pager, ZVMO_IOC_PAGER_DETACH, &d));
+}
+
+/* The byte the "file" has at @off. */
+static unsigned char pattern(uint64_t off)
+{
+	return (unsigned char)(off / PAGE * 7 + 3 + off % 13);
+}
+
+/* Supply [@off, @off + @len) of @vmo with the file's content. */
+static int supply_file(int pager, int vmo, uint64_t off, uint64_t len)
+{
+	unsigned char *buf = malloc(len);
+	uint64_t i;
+	int aux, err;
+
+	aux = zt_create(len, 0, ZVMO_FD_CLOEXEC);
+	if (!buf || aux < 0)
+		return -ENOMEM;
+	for (i = 0; i < len; i++)
+		buf[i] = pattern(off + i);
+	if (pwrite(aux, buf, len, 0) != (ssize_t)len)
+		err = -EIO;
+	else
+		err = supply(pager, vmo, off, len, aux, 0);
+	close(aux);
+	free(buf);
+	return err;
+}
+
+/* Whether [@off, @off + @len) of @vmo reads as the file. */
+static int is_file(int vmo, uint64_t off, uint64_t len)
+{
+	unsigned char *buf = malloc(len);
+	uint64_t i;
+	int ok = buf && pread(vmo, buf, len, off) == (ssize_t)len;
+
+	for (i = 0; ok && i < len; i++)
+		ok = buf[i] == pattern(off + i);
+	free(buf);
+	return ok;
+}
+
+/* The next packet, waiting up to @ms; 0 or -errno. */
+static int next_packet(int pager, struct zvmo_pager_packet *p, int ms)
+{
+	struct pollfd pfd = { .fd = pager, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -ETIMEDOUT;
+	return read(pager, p, sizeof(*p)) == sizeof(*p) ? 0 : -errno;
+}
+
+/* A thread that serves every READ request with the file. */
+struct server {
+	pthread_t thread;
+	int pager;
+	int vmo;
+	atomic_int requests;
+	atomic_int pages;
+	atomic_int completes;
+	atomic_int stop;
+	/* pages requested, to check that none is asked for twice */
+	unsigned char *asked;
+	uint64_t npages;
+	atomic_int dup;
+};
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	struct zvmo_pager_packet p;
+	uint64_t i;
+
+	while (!atomic_load(&s->stop)) {
+		if (next_packet(s->pager, &p, 50))
+			continue;
+		if (p.command == ZVMO_PAGER_COMPLETE) {
+			atomic_fetch_add(&s->completes, 1);
+			continue;
+		}
+		atomic_fetch_add(&s->requests, 1);
+		atomic_fetch_add(&s->pages, p.length / PAGE);
+		for (i = p.offset / PAGE; s->asked && i < s->npages &&
+		     i < (p.offset + p.length) / PAGE; i++)
+			if (s->asked[i]++)
+				atomic_fetch_add(&s->dup, 1);
+		if (supply_file(s->pager, s->vmo, p.offset, p.length))
+			fprintf(stderr, "# supply failed\n");
+	}
+	return NULL;
+}
+
+static void server_start(struct server *s, int pager, int vmo,
+			 uint64_t npages)
+{
+	memset(s, 0, sizeof(*s));
+	s->pager = pager;
+	s->vmo = vmo;
+	s->npages = npages;
+	s->asked = calloc(npages, 1);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_stop(struct server *s)
+{
+	atomic_store(&s->stop, 1);
+	pthread_join(s->thread, NULL);
+	free(s->asked);
+}
+
+static void stats_clean(struct __test_metadata *_metadata)
+{
+	struct zvmo_stats st;
+
+	ASSERT_EQ(0, zt_stats(&st));
+	EXPECT_EQ(0, st.vmos);
+	EXPECT_EQ(0, st.pages);
+}
+
+TEST(serves_a_file_through_read_and_mmap)
+{
+	struct zvmo_vmo_info info;
+	struct server s;
+	int pager, vmo;
+	unsigned char *p;
+	uint64_t i;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 256 * PAGE, 42, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, zt_info(vmo, &info));
+	EXPECT_TRUE(info.flags & ZVMO_INFO_PAGER_BACKED);
+	EXPECT_EQ(0, info.committed_bytes);
+	server_start(&s, pager, vmo, 256);
+	EXPECT_TRUE(is_file(vmo, 10, 3 * PAGE));
+	p = mmap(NULL, 256 * PAGE, PROT_READ, MAP_SHARED, vmo, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 256 * PAGE; i += 997)
+		ASSERT_EQ(pattern(i), p[i]);
+	munmap(p, 256 * PAGE);
+	EXPECT_EQ(0, atomic_load(&s.dup));
+	/* Batched: far fewer requests than pages. */
+	EXPECT_EQ(256, atomic_load(&s.pages));
+	EXPECT_GT(256 / 8, atomic_load(&s.requests));
+	ASSERT_EQ(0, zt_info(vmo, &info));
+	EXPECT_EQ(256 * PAGE, info.committed_bytes);
+	close(vmo);
+	/* The VMO's end is a COMPLETE packet. */
+	for (i = 0; i < 40 && !atomic_load(&s.completes); i++)
+		usleep(50000);
+	EXPECT_EQ(1, atomic_load(&s.completes));
+	server_stop(&s);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(requests_are_batched_and_sent_once)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo;
+	char c;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 200 * PAGE, 7, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, fcntl(pager, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, zt_ret(read(pager, &p, sizeof(p))));
+	EXPECT_EQ(-EINVAL, zt_ret(read(pager, &p, sizeof(p) - 1)));
+
+	/* A child commits 100 pages: requests of 64 and then 36. */
+	if (!fork()) {
+		zt_op(vmo, ZVMO_OP_COMMIT, 0, 100 * PAGE);
+		_exit(0);
+	}
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(7, p.key);
+	EXPECT_EQ(ZVMO_PAGER_READ, p.command);
+	EXPECT_EQ(0, p.offset);
+	EXPECT_EQ(ZVMO_PAGER_BATCH * PAGE, p.length);
+	/* A read of a page of that range does not ask again. */
+	if (!fork()) {
+		_exit(pread(vmo, &c, 1, 5 * PAGE) == 1 ? 0 : 1);
+	}
+	usleep(200000);
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 200));
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 64 * PAGE));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(64 * PAGE, p.offset);
+	EXPECT_EQ(36 * PAGE, p.length);
+	/* Supplying part of it lets nothing through that is not there. */
+	ASSERT_EQ(0, supply_file(pager, vmo, 64 * PAGE, 20 * PAGE));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 200));
+	ASSERT_EQ(0, supply_file(pager, vmo, 84 * PAGE, 16 * PAGE));
+	while (wait(NULL) > 0)
+		;
+	EXPECT_TRUE(is_file(vmo, 0, 100 * PAGE));
+	/* A read of 5 missing pages from 150 asks for exactly those. */
+	if (!fork()) {
+		char buf[5 * PAGE];
+
+		_exit(pread(vmo, buf, sizeof(buf), 150 * PAGE) > 0 ? 0 : 1);
+	}
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(150 * PAGE, p.offset);
+	EXPECT_EQ(5 * PAGE, p.length);
+	ASSERT_EQ(0, supply_file(pager, vmo, 150 * PAGE, 5 * PAGE));
+	while (wait(NULL) > 0)
+		;
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+struct faulter {
+	unsigned char *map;
+	uint64_t npages;
+	unsigned int seed;
+	int bad;
+};
+
+static void *fault_pages(void *arg)
+{
+	struct faulter *f = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		uint64_t off = (rand_r(&f->seed) % f->npages) * PAGE +
+			       rand_r(&f->seed) % PAGE;
+
+		if (f->map[off] != pattern(off))
+			f->bad++;
+	}
+	return NULL;
+}
+
+TEST(faults_from_many_threads)
+{
+	struct faulter f[8];
+	pthread_t t[8];
+	struct server s;
+	int pager, vmo, i;
+	unsigned char *p;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 64 * PAGE, 1, 0);
+	ASSERT_LE(0, vmo);
+	p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, vmo, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	server_start(&s, pager, vmo, 64);
+	for (i = 0; i < 8; i++) {
+		f[i] = (struct faulter){ .map = p, .npages = i < 4 ? 4 : 64,
+					 .seed = i + 1 };
+		pthread_create(&t[i], NULL, fault_pages, &f[i]);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, f[i].bad);
+	}
+	EXPECT_EQ(0, atomic_load(&s.dup));
+	/* A write to a supplied page stays. */
+	p[PAGE + 1] = 'w';
+	EXPECT_EQ('w', p[PAGE + 1]);
+	munmap(p, 64 * PAGE);
+	close(vmo);
+	server_stop(&s);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(supply_rules)
+{
+	struct zvmo_stats before, after;
+	int pager, other, vmo, ovmo, aux, pmt;
+	unsigned char c;
+
+	pager = pager_create();
+	other = pager_create();
+	ASSERT_LE(0, pager);
+	ASSERT_LE(0, other);
+	vmo = pager_vmo(pager, 8 * PAGE, 1, 0);
+	ovmo = pager_vmo(other, 8 * PAGE, 2, 0);
+	aux = zt_create(16 * PAGE, 0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, vmo);
+	ASSERT_LE(0, ovmo);
+	ASSERT_LE(0, aux);
+	EXPECT_EQ(-EINVAL, supply(pager, ovmo, 0, PAGE, aux, 0));
+	EXPECT_EQ(-EINVAL, supply(pager, aux, 0, PAGE, aux, 0));
+	EXPECT_EQ(-EINVAL, supply(pager, vmo, 100, PAGE, aux, 0));
+	EXPECT_EQ(-EINVAL, supply(pager, vmo, 0, 100, aux, 0));
+	EXPECT_EQ(-EINVAL, supply(pager, vmo, 0, PAGE, aux, 10));
+	EXPECT_EQ(-ERANGE, supply(pager, vmo, 6 * PAGE, 4 * PAGE, aux, 0));
+	EXPECT_EQ(-ERANGE, supply(pager, vmo, 0, PAGE, aux, 16 * PAGE));
+	EXPECT_EQ(-EBADF, supply(pager, vmo, 0, PAGE, 999, 0));
+	EXPECT_EQ(-ENOTTY, supply(pager, vmo, 0, PAGE, pager, 0));
+	EXPECT_EQ(-EBUSY, supply(pager, vmo, 0, PAGE, ovmo, 0));
+	pmt = zt_pin(aux, -1, ZVMO_PIN_READ, 0, PAGE, NULL, 0);
+	ASSERT_LE(0, pmt);
+	EXPECT_EQ(-EBUSY, supply(pager, vmo, 0, PAGE, aux, 0));
+	close(pmt);
+
+	/* A move: the aux range reads zero after, the VMO the content. */
+	c = 'A';
+	ASSERT_EQ(1, pwrite(aux, &c, 1, 3 * PAGE));
+	ASSERT_EQ(0, supply(pager, vmo, 0, 4 * PAGE, aux, 0));
+	ASSERT_EQ(1, pread(aux, &c, 1, 3 * PAGE));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ(1, pread(aux, &c, 1, 0));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ(1, pread(vmo, &c, 1, 3 * PAGE));
+	EXPECT_EQ('A', c);
+	/* Present pages keep theirs; the supplied page is freed. */
+	ASSERT_EQ(0, zt_stats(&before));
+	c = 'B';
+	ASSERT_EQ(1, pwrite(aux, &c, 1, 0));
+	ASSERT_EQ(1, pwrite(aux, &c, 1, 5 * PAGE));
+	ASSERT_EQ(0, supply(pager, vmo, 3 * PAGE, 3 * PAGE, aux, 0));
+	ASSERT_EQ(0, zt_stats(&after));
+	/* Two written into aux, one of them freed, one left in aux. */
+	EXPECT_EQ(before.pages + 1, after.pages);
+	ASSERT_EQ(1, pread(vmo, &c, 1, 3 * PAGE));
+	EXPECT_EQ('A', c);
+	ASSERT_EQ(1, pread(vmo, &c, 1, 5 * PAGE));
+	EXPECT_EQ(0, c);
+	/* Zero-length is fine. */
+	EXPECT_EQ(0, supply(pager, vmo, 0, 0, aux, 0));
+	close(aux);
+	close(vmo);
+	close(ovmo);
+	close(other);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+/*
+ * A pager descriptor the children below close, so that closing it in the
+ * parent closes the pager.
+ */
+static int child_closes = -1;
+
+/* A child reads @off of @vmo; returns its pid. It exits with the errno. */
+static pid_t child_read(int vmo, uint64_t off)
+{
+	pid_t pid = fork();
+	char c;
+
+	if (!pid) {
+		close(child_closes);
+		_exit(pread(vmo, &c, 1, off) == 1 ? 0 : errno);
+	}
+	return pid;
+}
+
+/* A child touches @off of a mapping of @vmo; returns its pid. */
+static pid_t child_fault(int vmo, uint64_t off)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		volatile char *p = mmap(NULL, off + PAGE, PROT_READ,
+					MAP_SHARED, vmo, 0);
+
+		close(child_closes);
+
+		if (p == MAP_FAILED)
+			_exit(100);
+		_exit(p[off] == (char)pattern(off) ? 0 : 101);
+	}
+	return pid;
+}
+
+static int exit_of(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 1000 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+TEST(fail_with_each_permitted_code)
+{
+	static const int codes[] = { EIO, EBADMSG, EBUSY, ENOSPC, ENOBUFS };
+	struct zvmo_pager_packet p;
+	int pager, vmo, i;
+	pid_t pid;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 3, 0);
+	ASSERT_LE(0, vmo);
+	for (i = 0; i < 5; i++) {
+		pid = child_read(vmo, i * PAGE);
+		ASSERT_EQ(0, next_packet(pager, &p, 5000));
+		EXPECT_EQ(i * PAGE, p.offset);
+		ASSERT_EQ(0, pager_fail(pager, vmo, p.offset, p.length,
+					codes[i]));
+		EXPECT_EQ(codes[i], exit_of(pid));
+	}
+	/* A fault that is failed gets SIGBUS. */
+	pid = child_fault(vmo, 9 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, pager_fail(pager, vmo, p.offset, p.length, EIO));
+	EXPECT_EQ(1000 + SIGBUS, exit_of(pid));
+	/* Codes Zircon does not permit, and bad ranges. */
+	EXPECT_EQ(-EINVAL, pager_fail(pager, vmo, 0, PAGE, ENOMEM));
+	EXPECT_EQ(-EINVAL, pager_fail(pager, vmo, 0, PAGE, 0));
+	EXPECT_EQ(-EINVAL, pager_fail(pager, vmo, 1, PAGE, EIO));
+	EXPECT_EQ(-ERANGE, pager_fail(pager, vmo, 0, 32 * PAGE, EIO));
+	/* A later access asks again, and can be served. */
+	pid = child_read(vmo, 0);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(0, p.offset);
+	ASSERT_EQ(0, supply_file(pager, vmo, p.offset, p.length));
+	EXPECT_EQ(0, exit_of(pid));
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(detach_fails_waiters_and_drops_clean_pages)
+{
+	struct zvmo_pager_packet p;
+	pid_t reader, faulter;
+	int pager, vmo;
+	char c = 'd';
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 5, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 2 * PAGE));
+	ASSERT_EQ(1, pwrite(vmo, &c, 1, PAGE));
+	reader = child_read(vmo, 8 * PAGE);
+	faulter = child_fault(vmo, 12 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, detach(pager, vmo));
+	EXPECT_EQ(EBUSY, exit_of(reader));
+	EXPECT_EQ(1000 + SIGBUS, exit_of(faulter));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(ZVMO_PAGER_COMPLETE, p.command);
+	EXPECT_EQ(5, p.key);
+	/* The clean page went, the written one stayed. */
+	EXPECT_EQ(-EBUSY, zt_ret(pread(vmo, &c, 1, 0)));
+	ASSERT_EQ(1, pread(vmo, &c, 1, PAGE));
+	EXPECT_EQ('d', c);
+	EXPECT_EQ(-EBUSY, zt_ret(pread(vmo, &c, 1, 4 * PAGE)));
+	EXPECT_EQ(-EBUSY, supply_file(pager, vmo, 0, PAGE));
+	EXPECT_EQ(-EBUSY, pager_fail(pager, vmo, 0, PAGE, EIO));
+	EXPECT_EQ(0, detach(pager, vmo));
+	/* No second COMPLETE when the VMO goes. */
+	close(vmo);
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 200));
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(closing_the_pager_fails_waiters_and_keeps_pages)
+{
+	struct zvmo_pager_packet p;
+	pid_t reader, faulter;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 5, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 2 * PAGE));
+	child_closes = pager;
+	reader = child_read(vmo, 8 * PAGE);
+	faulter = child_fault(vmo, 12 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, close(pager));
+	EXPECT_EQ(EBUSY, exit_of(reader));
+	EXPECT_EQ(1000 + SIGBUS, exit_of(faulter));
+	EXPECT_TRUE(is_file(vmo, 0, 2 * PAGE));
+	EXPECT_EQ(0, exit_of(child_fault(vmo, PAGE)));
+	close(vmo);
+	stats_clean(_metadata);
+}
+
+TEST(a_process_blocked_on_a_pager_that_never_answers_can_be_killed)
+{
+	struct zvmo_pager_packet p;
+	pid_t reader, faulter;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 5, 0);
+	ASSERT_LE(0, vmo);
+	reader = child_read(vmo, 0);
+	faulter = child_fault(vmo, 8 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	usleep(100000);
+	ASSERT_EQ(0, kill(reader, SIGKILL));
+	ASSERT_EQ(0, kill(faulter, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, exit_of(reader));
+	EXPECT_EQ(1000 + SIGKILL, exit_of(faulter));
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(a_killed_waiter_takes_back_an_unread_request)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo;
+	pid_t reader;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 5, 0);
+	ASSERT_LE(0, vmo);
+	reader = child_read(vmo, 0);
+	usleep(300000);
+	ASSERT_EQ(0, kill(reader, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, exit_of(reader));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 200));
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(writes_ask_first_and_regrown_ranges_read_zero)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo;
+	pid_t pid;
+	char c;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 8 * PAGE, 9, ZVMO_VMO_RESIZABLE);
+	ASSERT_LE(0, vmo);
+	pid = fork();
+	if (!pid) {
+		c = 'x';
+		_exit(pwrite(vmo, &c, 1, 2 * PAGE + 5) == 1 ? 0 : errno);
+	}
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(2 * PAGE, p.offset);
+	EXPECT_EQ(PAGE, p.length);
+	ASSERT_EQ(0, supply_file(pager, vmo, 2 * PAGE, PAGE));
+	EXPECT_EQ(0, exit_of(pid));
+	ASSERT_EQ(1, pread(vmo, &c, 1, 2 * PAGE + 5));
+	EXPECT_EQ('x', c);
+	EXPECT_TRUE(is_file(vmo, 2 * PAGE, 5));
+	/* Shrunk and grown back: zeros, with no request. */
+	ASSERT_EQ(0, zt_set_size(vmo, 4 * PAGE));
+	ASSERT_EQ(0, zt_set_size(vmo, 8 * PAGE));
+	ASSERT_EQ(1, pread(vmo, &c, 1, 6 * PAGE));
+	EXPECT_EQ(0, c);
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 100));
+	/* What Zircon does not support on pager-backed VMOs. */
+	EXPECT_EQ(-EOPNOTSUPP, zt_op(vmo, ZVMO_OP_DECOMMIT, 0, PAGE));
+	EXPECT_EQ(-EOPNOTSUPP, zt_child(vmo, ZVMO_CHILD_SNAPSHOT, 0, PAGE));
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST(a_pager_descriptor_works_in_another_process)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo, i;
+	pid_t pid;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 32 * PAGE, 11, 0);
+	ASSERT_LE(0, vmo);
+	/* The child serves with the descriptors it inherited. */
+	pid = fork();
+	if (!pid) {
+		for (i = 0; i < 4; i++) {
+			if (next_packet(pager, &p, 5000) || p.key != 11 ||
+			    supply_file(pager, vmo, p.offset, p.length))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < 4; i++)
+		EXPECT_TRUE(is_file(vmo, i * 8 * PAGE + 100, 10));
+	EXPECT_EQ(0, exit_of(pid));
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST_HARNESS_MAIN
