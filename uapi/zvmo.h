@@ -179,8 +179,10 @@ struct zvmo_vmo_create {
  * range, or a snapshot whose offset from its root would overflow; ERANGE if
  * @offset + @size overflows or the size is past ZVMO_VMO_MAX_SIZE;
  * EOPNOTSUPP for a slice of a resizable VMO, a snapshot of a slice, a
- * resizable reference of a VMO that is not resizable, or a reference of a
- * slice; EACCES for missing rights.
+ * resizable reference of a VMO that is not resizable, a reference of a
+ * slice, or a snapshot other than at-least-on-write of a pager-backed VMO;
+ * EBUSY for a snapshot of a VMO with pinned pages or that is not cached;
+ * EACCES for missing rights.
  */
 struct zvmo_vmo_create_child {
 	__u32 argsz;
@@ -581,9 +583,16 @@ struct zvmo_pager_create {
  * @reserved: must be zero
  *
  * Returns a descriptor, with every right, for a VMO whose pages come from
- * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZERO and snapshots of it
- * are EOPNOTSUPP. A range it grows into after shrinking reads zero without
- * asking the pager.
+ * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZERO, ZVMO_CHILD_SNAPSHOT
+ * and ZVMO_CHILD_SNAPSHOT_MODIFIED of it are EOPNOTSUPP. A range it grows
+ * into after shrinking reads zero without asking the pager.
+ *
+ * ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE of it (or of such a child) is
+ * Zircon's unidirectional clone: until the child writes a page, it reads
+ * what the parent reads there now, later supplies and the parent's writes
+ * included, and asks the parent's pager for what is missing; then it has
+ * a copy of its own, which the parent never sees. DECOMMIT, ZERO and
+ * full snapshots of such a child are EOPNOTSUPP too.
  */
 struct zvmo_pager_create_vmo {
 	__u32 argsz;

@@ -307,8 +307,10 @@ static int zvmo_vmo_check_child(struct zvmo_vmo *parent, u32 options,
  *
  * A snapshot gets a leaf of its own in @parent's hierarchy; all three
  * snapshot types are full snapshots, as none can be anything else on an
- * anonymous VMO. A slice and a reference look into @parent's leaf. The
- * child's name is @parent's.
+ * anonymous VMO. Of a pager-backed VMO, only
+ * ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE is possible: a clone that reads
+ * the parent's current pages until it writes its own. A slice and a
+ * reference look into @parent's leaf. The child's name is @parent's.
  *
  * Context: Process context; may sleep.
  * Return: 0, or the errors struct zvmo_vmo_create_child lists.
@@ -339,6 +341,21 @@ int zvmo_vmo_create_child(struct zvmo_vmo *parent, u32 options, u64 offset,
 		content_size = zvmo_vmo_size(parent);
 		vmo = zvmo_vmo_alloc(parent->cow, source, 0, U64_MAX,
 				     content_size, parent->options);
+	} else if ((options & ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE) &&
+		   (parent->cow->source || parent->cow->origin)) {
+		/* Zircon's unidirectional clone, of a pager's pages. */
+		kind = ZVMO_INFO_COW_CLONE;
+		err = zvmo_cow_clone(parent->cow, parent->view.offset + offset,
+				     size, &cow);
+		if (err)
+			return err;
+		vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, vopts);
+		if (IS_ERR(vmo)) {
+			zvmo_cow_destroy(cow);
+		} else {
+			zvmo_vmo_get(source);
+			vmo->origin = source;
+		}
 	} else {
 		kind = ZVMO_INFO_COW_CLONE;
 		err = zvmo_cow_snapshot(parent->cow, offset, size, &cow);
@@ -389,6 +406,8 @@ static void zvmo_vmo_release(struct kref *ref)
 		zvmo_vmo_put(vmo->source);
 	else
 		zvmo_vmo_cow_destroy(vmo->cow);
+	if (vmo->origin)
+		zvmo_vmo_put(vmo->origin);
 	iput(vmo->inode);
 	mutex_destroy(&vmo->lock);
 	kfree(vmo);
@@ -437,7 +456,7 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 		info->flags |= ZVMO_INFO_RESIZABLE;
 	if (vmo->cow->contiguous)
 		info->flags |= ZVMO_INFO_CONTIGUOUS;
-	if (vmo->cow->source)
+	if (vmo->cow->source || vmo->cow->origin)
 		info->flags |= ZVMO_INFO_PAGER_BACKED;
 	info->cache_policy = READ_ONCE(vmo->cow->cache_policy);
 

@@ -25,6 +25,9 @@
  *	reference, that of @source
  * @source: for a slice or a reference, the VMO that owns @cow; the VMO
  *	holds a reference to it
+ * @origin: for an at-least-on-write clone of a pager-backed VMO, the VMO
+ *	whose leaf the clone's leaf reads through; the clone holds a
+ *	reference to it
  * @view: the VMO's view of @cow; for a slice, its window
  * @parent_koid: koid of the VMO this one was made from, or 0
  * @parent: that VMO while it lives, under zvmo_family_lock
@@ -48,6 +51,7 @@ struct zvmo_vmo {
 	struct inode *inode;
 	struct zvmo_cow_pages *cow;
 	struct zvmo_vmo *source;
+	struct zvmo_vmo *origin;
 	struct zvmo_cow_view view;
 	u64 parent_koid;
 	struct zvmo_vmo *parent;

@@ -194,6 +194,8 @@ void zvmo_cow_page_clear(struct page *page)
  * @start: page-aligned start, in leaf offsets
  * @end: end (U64_MAX: to the end)
  *
+ * Its clones' views are unmapped where they read through it.
+ *
  * Context: The hierarchy lock is held; takes each address space's i_mmap
  * lock.
  */
@@ -201,6 +203,8 @@ void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end)
 {
 	struct zvmo_cow_view *view;
+
+	struct zvmo_cow_pages *clone;
 
 	lockdep_assert_held(&leaf->hier->lock);
 	list_for_each_entry(view, &leaf->views, link) {
@@ -212,6 +216,16 @@ void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 			continue;
 		unmap_mapping_range(view->mapping, s - view->offset,
 				    e == U64_MAX ? 0 : e - s, 0);
+	}
+	/* Clones show this leaf's pages where they have none. */
+	list_for_each_entry(clone, &leaf->clones, clone_link) {
+		u64 s = max(start, clone->origin_offset);
+		u64 e = min(end, clone->origin_offset + clone->origin_limit);
+
+		if (s < e)
+			zvmo_cow_unmap_leaf_locked(clone,
+						   s - clone->origin_offset,
+						   e - clone->origin_offset);
 	}
 }
 
@@ -398,20 +412,29 @@ static ssize_t zvmo_done_or(size_t done, int err)
 }
 
 /*
- * @leaf lacks the page at @off, and its pager is to supply it: ask for the
- * run of missing pages there, up to @end, and wait for the answer. Drops
- * the lock; the caller holds the VMO, and so the leaf's page source.
- * Returns 0 to look again, or the error the access fails with.
+ * @leaf lacks the page at @off, and a pager is to supply it (its own, or
+ * its origin's): ask for the run of missing pages there, up to @end, and
+ * wait for the answer. Drops the lock; the caller holds the VMO, and so
+ * the page source (a clone holds its origin's VMO). Returns 0 to look
+ * again, or the error the access fails with.
  */
 static int zvmo_cow_await(struct zvmo_cow_pages *leaf, u64 off, u64 end)
 {
-	struct zvmo_page_source *src = leaf->source;
-	u64 len = zvmo_cow_missing_run_locked(leaf, off, ZVMO_PAGER_BATCH);
-	u64 gen = zvmo_page_source_gen(src);
+	struct zvmo_page_source *src;
+	struct zvmo_cow_pages *root;
+	u64 root_off, len, gen;
 
+	root = zvmo_cow_missing_root_locked(leaf, off, &root_off);
+	if (!root) {
+		mutex_unlock(&leaf->hier->lock);
+		return 0;
+	}
+	src = root->source;
+	len = zvmo_cow_missing_run_locked(root, root_off, ZVMO_PAGER_BATCH);
+	gen = zvmo_page_source_gen(src);
 	mutex_unlock(&leaf->hier->lock);
 	len = min(len, PAGE_ALIGN(max_t(u64, end, off + PAGE_SIZE)) - off);
-	return zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT);
+	return zvmo_page_source_wait(src, root_off, len, gen, ZVMO_WAIT);
 }
 
 /*
@@ -702,7 +725,7 @@ int zvmo_cow_decommit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	if (leaf->parent || leaf->contiguous || leaf->source)
+	if (leaf->parent || leaf->contiguous || leaf->source || leaf->origin)
 		err = -EOPNOTSUPP;
 	else if (end > leaf->size)
 		err = -ERANGE;
@@ -760,7 +783,7 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 	if (start == end)
 		return 0;
 	/* Zeroing a pager's pages needs dirty tracking (to come). */
-	if (leaf->source)
+	if (leaf->source || leaf->origin)
 		return -EOPNOTSUPP;
 
 	mutex_lock(&leaf->hier->lock);
@@ -1100,7 +1123,7 @@ int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
 {
 	int err = 0;
 
-	if (leaf->source)
+	if (leaf->source || leaf->origin)
 		return -EOPNOTSUPP;
 	mutex_lock(&leaf->hier->lock);
 	if (leaf->parent || leaf->nr_pinned ||
@@ -1250,14 +1273,23 @@ static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
 					 const struct zvmo_cow_view *view,
 					 struct vm_fault *vmf, u64 off)
 {
-	struct zvmo_page_source *src = leaf->source;
 	bool retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
 	u64 vend = view->len == U64_MAX ? U64_MAX : view->offset + view->len;
-	u64 len = zvmo_cow_missing_run_locked(leaf, off, ZVMO_PAGER_BATCH);
-	u64 gen = zvmo_page_source_gen(src);
+	struct zvmo_page_source *src;
+	struct zvmo_cow_pages *root;
+	u64 root_off, len, gen;
 	int err;
 
+	root = zvmo_cow_missing_root_locked(leaf, off, &root_off);
+	if (!root) {
+		mutex_unlock(&leaf->hier->lock);
+		return 0;
+	}
+	src = root->source;
+	len = zvmo_cow_missing_run_locked(root, root_off, ZVMO_PAGER_BATCH);
+	gen = zvmo_page_source_gen(src);
 	len = min(len, vend - off);
+	off = root_off;
 	/* Once the mmap lock goes, so may the mapping and the VMO. */
 	zvmo_page_source_get(src);
 	mutex_unlock(&leaf->hier->lock);

@@ -134,8 +134,11 @@ static struct zvmo_cow_pages *zvmo_cow_alloc_node(void)
 {
 	struct zvmo_cow_pages *cow = kzalloc(sizeof(*cow), GFP_KERNEL_ACCOUNT);
 
-	if (cow)
+	if (cow) {
 		INIT_LIST_HEAD(&cow->views);
+		INIT_LIST_HEAD(&cow->clones);
+		INIT_LIST_HEAD(&cow->clone_link);
+	}
 	return cow;
 }
 
@@ -312,6 +315,8 @@ bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
  * @cow: the node
  * @off: the offset, page aligned
  *
+ * The page may be an ancestor's, or a clone's origin's.
+ *
  * Context: The hierarchy lock is held.
  * Return: the page, or NULL where the node reads zeros.
  */
@@ -319,8 +324,13 @@ struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
 {
 	struct zvmo_cow_found found;
 
-	if (!zvmo_cow_find_locked(cow, off, &found))
-		return NULL;
+	while (!zvmo_cow_find_locked(cow, off, &found)) {
+		/* A clone reads its origin's current content. */
+		if (!cow->origin || off >= cow->origin_limit)
+			return NULL;
+		off += cow->origin_offset;
+		cow = cow->origin;
+	}
 	return zvmo_pl_slot_page(found.slot);
 }
 
@@ -486,8 +496,8 @@ static int zvmo_cow_fork_down(struct zvmo_cow_pages *leaf, u64 off,
 struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 				      struct zvmo_cow_pool *pool)
 {
+	struct page *page, *origin_page;
 	struct zvmo_pl_slot *slot;
-	struct page *page;
 	int err;
 
 	err = zvmo_cow_fork_down(leaf, off, pool, NULL);
@@ -500,7 +510,8 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	/* A page the pager has yet to supply: the caller asks for it. */
 	if (zvmo_cow_missing_locked(leaf, off))
 		return ERR_PTR(-ENODATA);
-	/* Zeros here, from a hole or a marker: commit a page. */
+	/* A clone copies its origin's page; elsewhere zeros: commit a page. */
+	origin_page = leaf->origin ? zvmo_cow_page_locked(leaf, off) : NULL;
 	if (!pool->nr) {
 		pool->want = 1;
 		return ERR_PTR(-EAGAIN);
@@ -509,7 +520,10 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	if (!slot)
 		return ERR_PTR(-ENOMEM);
 	page = zvmo_cow_pool_take(pool);
-	zvmo_cow_page_clear(page);
+	if (origin_page)
+		zvmo_cow_page_copy(page, origin_page);
+	else
+		zvmo_cow_page_clear(page);
 	if (leaf->cache_policy) {
 		err = zvmo_cow_page_set_policy(page, leaf->cache_policy);
 		if (err) {
@@ -522,7 +536,8 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	zvmo_cow_set_page(leaf, slot, page);
 	leaf->commit_events++;
 	zvmo_cow_changed(leaf);
-	if (leaf->zero_mapped)
+	/* Mappings may show the zero page, or an origin's page, here. */
+	if (leaf->zero_mapped || leaf->origin || !list_empty(&leaf->clones))
 		zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
 	return page;
 }
@@ -763,17 +778,46 @@ bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
  * @off: the offset, page aligned, below the leaf's size
  *
  * Context: The hierarchy lock is held.
- * Return: true if @leaf is pager-backed and has nothing (no page, no
- * marker) at @off below its pager limit.
+ * Return: true if what @leaf reads at @off is a page a pager has yet to
+ * supply: @leaf, or the origin a clone reads through, is pager-backed and
+ * has nothing (no page, no marker) there below its pager limit.
  */
 bool zvmo_cow_missing_locked(struct zvmo_cow_pages *leaf, u64 off)
 {
-	struct zvmo_pl_slot *slot;
+	u64 root_off;
 
-	if (!leaf->source || off >= leaf->pager_limit)
-		return false;
-	slot = zvmo_page_list_lookup(&leaf->pages, off);
-	return !slot || zvmo_pl_slot_is_empty(slot);
+	return zvmo_cow_missing_root_locked(leaf, off, &root_off);
+}
+
+/**
+ * zvmo_cow_missing_root_locked() - where a page a leaf reads is missing
+ * @leaf: the leaf
+ * @off: the offset, page aligned, below the leaf's size
+ * @root_off: set to the offset in the leaf returned
+ *
+ * Follows a clone to its origin (and so on) where it has no content.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the pager-backed leaf whose pager is to supply what @leaf reads
+ * at @off, or NULL if @leaf reads content or zeros there.
+ */
+struct zvmo_cow_pages *zvmo_cow_missing_root_locked(struct zvmo_cow_pages *leaf,
+						    u64 off, u64 *root_off)
+{
+	struct zvmo_cow_found found;
+
+	for (;;) {
+		if (zvmo_cow_find_locked(leaf, off, &found))
+			return NULL;
+		if (leaf->source) {
+			*root_off = off;
+			return off < leaf->pager_limit ? leaf : NULL;
+		}
+		if (!leaf->origin || off >= leaf->origin_limit)
+			return NULL;
+		off += leaf->origin_offset;
+		leaf = leaf->origin;
+	}
 }
 
 /**
@@ -931,7 +975,7 @@ int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
 	if (placed) {
 		leaf->commit_events++;
 		zvmo_cow_changed(leaf);
-		if (leaf->zero_mapped)
+		if (leaf->zero_mapped || !list_empty(&leaf->clones))
 			zvmo_cow_unmap_leaf_locked(leaf, start,
 						   start + ((u64)nr << PAGE_SHIFT));
 	}
@@ -1052,8 +1096,17 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 	u64 old = leaf->size;
 
 	if (size < old) {
+		struct zvmo_cow_pages *clone;
+
 		zvmo_cow_remove_locked(leaf, size, old, freelist);
 		leaf->pager_limit = min(leaf->pager_limit, size);
+		leaf->origin_limit = min(leaf->origin_limit, size);
+		/* What is cut off reads zeros in the clones too, for good. */
+		list_for_each_entry(clone, &leaf->clones, clone_link)
+			clone->origin_limit = min(clone->origin_limit,
+						  size > clone->origin_offset ?
+						  size - clone->origin_offset :
+						  0);
 		if (leaf->parent && size < leaf->parent_limit) {
 			u64 limit = leaf->parent_limit;
 
@@ -1164,7 +1217,8 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 	LIST_HEAD(freelist);
 
 	mutex_lock(&hier->lock);
-	WARN_ON_ONCE(!list_empty(&leaf->views));
+	WARN_ON_ONCE(!list_empty(&leaf->views) || !list_empty(&leaf->clones));
+	list_del_init(&leaf->clone_link);
 	/* No fault is left; this drops the references of the last ones. */
 	zvmo_cow_quiesce_locked(leaf);
 	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &freelist);
@@ -1185,6 +1239,43 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 	zvmo_cow_free_list(&freelist);
 	zvmo_hier_put(hier);
 	kfree(leaf);
+}
+
+/**
+ * zvmo_cow_clone() - an at-least-on-write clone of a pager-backed leaf
+ * @origin: the leaf, pager-backed or itself such a clone
+ * @offset: page-aligned offset of the clone in @origin
+ * @size: the clone's size, page aligned
+ * @out: the clone's leaf
+ *
+ * Zircon's unidirectional clone: until it writes a page, the clone reads
+ * what @origin reads there now, asking @origin's pager for what is
+ * missing; @origin never sees the clone's writes. Costs O(1).
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0 or -ENOMEM.
+ */
+int zvmo_cow_clone(struct zvmo_cow_pages *origin, u64 offset, u64 size,
+		   struct zvmo_cow_pages **out)
+{
+	struct zvmo_cow_pages *clone = zvmo_cow_alloc_node();
+
+	if (!clone)
+		return -ENOMEM;
+	mutex_lock(&origin->hier->lock);
+	clone->hier = origin->hier;
+	refcount_inc(&origin->hier->ref);
+	clone->origin = origin;
+	clone->origin_offset = offset;
+	clone->origin_limit = offset < origin->size ?
+			      min(size, origin->size - offset) : 0;
+	clone->size = size;
+	zvmo_page_list_init(&clone->pages, 0);
+	list_add_tail(&clone->clone_link, &origin->clones);
+	origin->hier->gen++;
+	mutex_unlock(&origin->hier->lock);
+	*out = clone;
+	return 0;
 }
 
 /**
@@ -1228,7 +1319,7 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	 * As Zircon: pinned pages must stay the leaf's, a contiguous VMO's
 	 * pages cannot be shared, nor can pages of another memory type.
 	 */
-	if (leaf->contiguous || leaf->source) {
+	if (leaf->contiguous || leaf->source || leaf->origin) {
 		err = -EOPNOTSUPP;
 		goto out_unlock;
 	}
@@ -1489,6 +1580,31 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 	return c.bad;
 }
 
+/* Check the tree under @root and its clones' trees; count their pages. */
+static int zvmo_cow_check_tree(struct zvmo_cow_pages *root,
+			       unsigned long *pages)
+{
+	struct zvmo_cow_pages *cur, *clone;
+	int bad = 0;
+
+	for (cur = root; cur; cur = zvmo_cow_walk_next(root, cur, true)) {
+		if (zvmo_cow_check_node(cur))
+			bad = -EINVAL;
+		*pages += cur->nr_pages;
+		list_for_each_entry(clone, &cur->clones, clone_link) {
+			if (clone->origin != cur || clone->parent ||
+			    clone->hier != cur->hier) {
+				pr_err("node %p: clone %p does not match\n",
+				       cur, clone);
+				bad = -EINVAL;
+			}
+			if (zvmo_cow_check_tree(clone, pages))
+				bad = -EINVAL;
+		}
+	}
+	return bad;
+}
+
 /**
  * zvmo_cow_validate_locked() - check the whole hierarchy of a node
  * @cow: any node of it
@@ -1497,7 +1613,8 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
  * page count, the links and skews between nodes, that hidden nodes have
  * two children and leaves none, that no leaf holds content past its size
  * or split bits, that a leaf's pin counts are on its own pages and add up
- * to its count of pinned pages, that no slot has both split bits, that every page of a
+ * to its count of pinned pages, that clones link back to their origins,
+ * that no slot has both split bits, that every page of a
  * hidden node is read by some leaf, and that the pages of all nodes add
  * up to the hierarchy's count. Reports what is wrong with
  * pr_err().
@@ -1507,17 +1624,13 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
  */
 int zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
 {
-	struct zvmo_cow_pages *root = cow, *cur;
+	struct zvmo_cow_pages *root = cow;
 	unsigned long pages = 0;
-	int bad = 0;
+	int bad;
 
-	while (root->parent)
-		root = root->parent;
-	for (cur = root; cur; cur = zvmo_cow_walk_next(root, cur, true)) {
-		if (zvmo_cow_check_node(cur))
-			bad = -EINVAL;
-		pages += cur->nr_pages;
-	}
+	while (root->parent || root->origin)
+		root = root->parent ?: root->origin;
+	bad = zvmo_cow_check_tree(root, &pages);
 	if (pages != cow->hier->nr_pages) {
 		pr_err("hierarchy: %lu pages in nodes, %lu counted\n", pages,
 		       cow->hier->nr_pages);

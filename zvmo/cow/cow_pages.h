@@ -136,6 +136,16 @@ static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
  * @pager_limit: a pager-backed leaf asks its pager for the pages it lacks
  *	below this offset; above it (a range shrunk away and grown back) it
  *	reads zeros
+ * @origin: for an at-least-on-write clone of a pager-backed leaf (Zircon's
+ *	unidirectional clone), the leaf it reads the current content of
+ *	where it has none of its own. A clone is a root of its own in the
+ *	origin's hierarchy (it shares the lock), with no parent; it takes a
+ *	copy of a page when it writes one. NULL for the others.
+ * @origin_offset: the origin's offset of the clone's offset 0
+ * @origin_limit: the clone reads through its origin only below this
+ *	offset; it only ever shrinks
+ * @clones: a leaf's clones (through @clone_link)
+ * @clone_link: in the origin's @clones
  */
 struct zvmo_cow_pages {
 	struct zvmo_hier *hier;
@@ -166,6 +176,11 @@ struct zvmo_cow_pages {
 	atomic_long_t nr_vmas;
 	struct zvmo_page_source *source;
 	u64 pager_limit;
+	struct zvmo_cow_pages *origin;
+	u64 origin_offset;
+	u64 origin_limit;
+	struct list_head clones;
+	struct list_head clone_link;
 };
 
 /**
@@ -210,6 +225,10 @@ void zvmo_cow_remove_locked(struct zvmo_cow_pages *cow, u64 start, u64 end,
 			    struct list_head *freelist);
 bool zvmo_cow_pinned_in_locked(struct zvmo_cow_pages *leaf, u64 start,
 			       u64 end);
+int zvmo_cow_clone(struct zvmo_cow_pages *origin, u64 offset, u64 size,
+		   struct zvmo_cow_pages **out);
+struct zvmo_cow_pages *zvmo_cow_missing_root_locked(struct zvmo_cow_pages *leaf,
+						    u64 off, u64 *root_off);
 bool zvmo_cow_missing_locked(struct zvmo_cow_pages *leaf, u64 off);
 u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
 				unsigned int max);

@@ -51,6 +51,13 @@ static inline void list_del(struct list_head *entry)
 	entry->prev = LIST_POISON2;
 }
 
+static inline void list_del_init(struct list_head *entry)
+{
+	entry->next->prev = entry->prev;
+	WRITE_ONCE(entry->prev->next, entry->next);
+	INIT_LIST_HEAD(entry);
+}
+
 static inline int list_empty(const struct list_head *head)
 {
 	return READ_ONCE(head->next) == head;
