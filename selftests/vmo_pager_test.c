@@ -662,4 +662,114 @@ TEST(a_pager_descriptor_works_in_another_process)
 	stats_clean(_metadata);
 }
 
+TEST(at_least_on_write_children_read_the_current_content)
+{
+	struct zvmo_pager_packet p;
+	struct zvmo_vmo_info info;
+	int pager, vmo, child, grand;
+	volatile char *m;
+	pid_t pid;
+	char c;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 16 * PAGE, 21, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 4 * PAGE));
+	EXPECT_EQ(-EOPNOTSUPP, zt_child(vmo, ZVMO_CHILD_SNAPSHOT, 0, PAGE));
+	child = zt_child(vmo, ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0,
+			 16 * PAGE);
+	ASSERT_LE(0, child);
+	ASSERT_EQ(0, zt_info(child, &info));
+	EXPECT_TRUE(info.flags & ZVMO_INFO_COW_CLONE);
+	EXPECT_TRUE(info.flags & ZVMO_INFO_PAGER_BACKED);
+	EXPECT_EQ(0, info.committed_bytes);
+
+	/* Supplied pages show through; missing ones ask the parent's pager. */
+	EXPECT_TRUE(is_file(child, PAGE, PAGE));
+	pid = child_read(child, 8 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(21, p.key);
+	EXPECT_EQ(8 * PAGE, p.offset);
+	ASSERT_EQ(0, supply_file(pager, vmo, p.offset, p.length));
+	EXPECT_EQ(0, exit_of(pid));
+	/* Later supplies and the parent's writes show too... */
+	ASSERT_EQ(0, supply_file(pager, vmo, 10 * PAGE, PAGE));
+	EXPECT_TRUE(is_file(child, 10 * PAGE, PAGE));
+	m = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, child,
+		 0);
+	ASSERT_NE(MAP_FAILED, m);
+	EXPECT_EQ((char)pattern(2 * PAGE), m[2 * PAGE]);
+	c = 'P';
+	ASSERT_EQ(1, pwrite(vmo, &c, 1, 2 * PAGE));
+	EXPECT_EQ('P', m[2 * PAGE]);
+	/* ...until the child writes the page: then it has its own. */
+	m[3 * PAGE] = 'C';
+	ASSERT_EQ(1, pread(vmo, &c, 1, 3 * PAGE));
+	EXPECT_EQ((char)pattern(3 * PAGE), c);
+	c = 'Q';
+	ASSERT_EQ(1, pwrite(vmo, &c, 1, 3 * PAGE));
+	EXPECT_EQ('C', m[3 * PAGE]);
+	ASSERT_EQ(0, zt_info(child, &info));
+	EXPECT_EQ(PAGE, info.committed_bytes);
+
+	/* A clone of the clone, at an offset. */
+	grand = zt_child(child, ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+			 2 * PAGE, 4 * PAGE);
+	ASSERT_LE(0, grand);
+	ASSERT_EQ(1, pread(grand, &c, 1, PAGE));
+	EXPECT_EQ('C', c);
+	ASSERT_EQ(1, pread(grand, &c, 1, 0));
+	EXPECT_EQ('P', c);
+	EXPECT_EQ(-EOPNOTSUPP, zt_op(child, ZVMO_OP_DECOMMIT, 0, PAGE));
+	EXPECT_EQ(-EOPNOTSUPP, zt_child(child, ZVMO_CHILD_SNAPSHOT, 0, PAGE));
+
+	/* The parent's handle goes; the clones keep it, and its pager. */
+	close(vmo);
+	EXPECT_TRUE(is_file(child, 0, PAGE));
+	/* The pager's going fails what is still missing. */
+	child_closes = pager;
+	close(pager);
+	EXPECT_EQ(-EBUSY, zt_ret(pread(child, &c, 1, 12 * PAGE)));
+	EXPECT_EQ(-EBUSY, zt_ret(pread(grand, &c, 1, 3 * PAGE)));
+	EXPECT_EQ(1000 + SIGBUS, exit_of(child_fault(child, 13 * PAGE)));
+	EXPECT_EQ('C', m[3 * PAGE]);
+	munmap((void *)m, 16 * PAGE);
+	close(grand);
+	close(child);
+	stats_clean(_metadata);
+}
+
+TEST(a_clone_sees_the_pages_a_detach_drops_go)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo, child;
+	char c;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 8 * PAGE, 22, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 4 * PAGE));
+	child = zt_child(vmo, ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0,
+			 8 * PAGE);
+	ASSERT_LE(0, child);
+	c = 'w';
+	ASSERT_EQ(1, pwrite(vmo, &c, 1, PAGE));
+	ASSERT_EQ(1, pwrite(child, &c, 1, 2 * PAGE));
+	ASSERT_EQ(0, detach(pager, vmo));
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(ZVMO_PAGER_COMPLETE, p.command);
+	/* Clean pages went: gone for the child too; the rest stays. */
+	EXPECT_EQ(-EBUSY, zt_ret(pread(child, &c, 1, 0)));
+	ASSERT_EQ(1, pread(child, &c, 1, PAGE));
+	EXPECT_EQ('w', c);
+	ASSERT_EQ(1, pread(child, &c, 1, 2 * PAGE));
+	EXPECT_EQ('w', c);
+	close(child);
+	close(vmo);
+	close(pager);
+	stats_clean(_metadata);
+}
+
 TEST_HARNESS_MAIN
