@@ -518,8 +518,9 @@ struct zvmo_cache_policy {
  * every access to a page it covers waits for it rather than asking again.
  *
  * read() of the pager descriptor returns whole struct zvmo_pager_packet,
- * as many as fit; it blocks while there are none (EAGAIN with
- * O_NONBLOCK), and poll() reports EPOLLIN when there are.
+ * as many as fit (a buffer smaller than one is EINVAL); it blocks while
+ * there are none (EAGAIN with O_NONBLOCK), and poll() reports EPOLLIN
+ * when there are. A packet read() could not copy out stays queued.
  *
  * ZVMO_IOC_PAGER_DETACH queues a COMPLETE packet for the VMO, fails every
  * request for a missing page from then on (EBUSY, SIGBUS in a fault) and
@@ -660,6 +661,23 @@ struct zvmo_pager_op {
 };
 
 /**
+ * struct zvmo_pager_info - argument of ZVMO_IOC_PAGER_INFO
+ * @argsz: sizeof(struct zvmo_pager_info)
+ * @reserved: must be zero
+ * @koid: the pager's id
+ * @vmos: its VMOs still attached
+ * @packets: packets waiting to be read
+ */
+struct zvmo_pager_info {
+	__u32 argsz;
+	__u32 reserved;
+	/* output */
+	__u64 koid;
+	__u64 vmos;
+	__u64 packets;
+};
+
+/**
  * struct zvmo_pager_detach - argument of ZVMO_IOC_PAGER_DETACH
  * @argsz: sizeof(struct zvmo_pager_detach)
  * @vmo_fd: a VMO of this pager (else EINVAL)
@@ -706,5 +724,6 @@ struct zvmo_pager_detach {
 #define ZVMO_IOC_PAGER_SUPPLY	_IOW(ZVMO_IOC_MAGIC, 0xa1, struct zvmo_pager_supply)
 #define ZVMO_IOC_PAGER_OP_RANGE	_IOW(ZVMO_IOC_MAGIC, 0xa2, struct zvmo_pager_op)
 #define ZVMO_IOC_PAGER_DETACH	_IOW(ZVMO_IOC_MAGIC, 0xa3, struct zvmo_pager_detach)
+#define ZVMO_IOC_PAGER_INFO	_IOWR(ZVMO_IOC_MAGIC, 0xa4, struct zvmo_pager_info)
 
 #endif /* _UAPI_ZVMO_H */

@@ -946,9 +946,6 @@ void zvmo_cow_unpin(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 	zvmo_cow_unlock(leaf, NULL, NULL);
 }
 
-/* Pages moved per round trip of the two locks when supplying. */
-#define ZVMO_SUPPLY_BATCH	256
-
 static bool zvmo_cow_present(void *ctx, u64 off)
 {
 	return !zvmo_cow_missing_locked(ctx, off);
@@ -962,61 +959,58 @@ static bool zvmo_cow_present(void *ctx, u64 off)
  * @aux: the leaf the pages come from
  * @aux_start: page-aligned start in @aux
  *
- * A move, in batches: each batch is taken out of @aux (which reads zeros
- * there afterwards) under its lock, then placed in @leaf under its own,
- * and the requests the batch answers are done. Where @leaf has content it
- * keeps it and the page is freed; a hole in @aux supplies zeros.
+ * A move, in batches of ZVMO_COW_MOVE_MAX pages, each under both locks
+ * (@aux's first: it is never pager-backed, @leaf always is, so the order
+ * is the same for everyone), and each whole or not at all; then the
+ * requests the batch answers are done. Where @leaf has content it keeps
+ * it and the page is freed; a hole in @aux supplies zeros.
  *
- * Context: Process context; may sleep; takes each hierarchy lock in turn,
- * never both.
+ * Context: Process context; may sleep; takes both hierarchy locks.
  * Return: 0; -ERANGE if a range is past its leaf's end; -EBUSY if @aux
- * has a parent, pins in the range, or is pager-backed, contiguous or not
- * cached; -ENOMEM. Batches moved before a failure stay moved.
+ * has a parent, pins in the range, or is a pager's, a clone, contiguous
+ * or not cached; -ENOMEM. Batches moved before a failure stay moved; the
+ * one that failed changed nothing.
  */
 int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		    struct zvmo_cow_pages *aux, u64 aux_start)
 {
-	unsigned long max = min_t(u64, (end - start) >> PAGE_SHIFT,
-				  ZVMO_SUPPLY_BATCH);
-	struct page **pages;
 	int err = 0;
 
-	if (start == end)
-		return 0;
-	pages = kvmalloc_array(max, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
+	if (aux->hier == leaf->hier)
+		return -EBUSY;
 	while (!err && start < end) {
-		unsigned long nr = min_t(u64, (end - start) >> PAGE_SHIFT, max);
+		unsigned int nr = min_t(u64, (end - start) >> PAGE_SHIFT,
+					ZVMO_COW_MOVE_MAX);
 		u64 len = (u64)nr << PAGE_SHIFT;
 		LIST_HEAD(freelist);
 
 		mutex_lock(&aux->hier->lock);
 		zvmo_cow_quiesce_locked(aux);
-		if (aux_start + len > aux->size)
+		if (aux_start + len > aux->size) {
 			err = -ERANGE;
-		else if (aux->parent || aux->source || aux->contiguous ||
-			 aux->cache_policy ||
-			 zvmo_cow_pinned_in_locked(aux, aux_start,
-						   aux_start + len))
+		} else if (aux->parent || aux->source || aux->origin ||
+			   aux->contiguous || aux->cache_policy ||
+			   zvmo_cow_pinned_in_locked(aux, aux_start,
+						     aux_start + len)) {
 			err = -EBUSY;
-		else
-			zvmo_cow_take_locked(aux, aux_start, aux_start + len,
-					     pages);
-		zvmo_cow_unlock(aux, NULL, NULL);
-		if (err)
-			break;
-
-		mutex_lock(&leaf->hier->lock);
-		err = zvmo_cow_supply_locked(leaf, start, pages, nr, &freelist);
-		zvmo_page_source_supplied(leaf->source, start, start + len,
-					  zvmo_cow_present, leaf);
-		zvmo_cow_unlock(leaf, &freelist, NULL);
+		} else {
+			mutex_lock_nested(&leaf->hier->lock,
+					  SINGLE_DEPTH_NESTING);
+			err = zvmo_cow_move_locked(leaf, start, aux, aux_start,
+						   nr, &freelist);
+			if (!err)
+				zvmo_page_source_supplied(leaf->source, start,
+							  start + len,
+							  zvmo_cow_present,
+							  leaf);
+			zvmo_cow_check_locked(leaf);
+			mutex_unlock(&leaf->hier->lock);
+		}
+		zvmo_cow_unlock(aux, &freelist, NULL);
 		start += len;
 		aux_start += len;
 		cond_resched();
 	}
-	kvfree(pages);
 	return err;
 }
 

@@ -896,82 +896,80 @@ void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 }
 
 /**
- * zvmo_cow_take_locked() - take the content of a range out of a leaf
- * @leaf: a leaf without parent
- * @start: page-aligned start
- * @end: page-aligned end, at most the size
- * @pages: filled with (@end - @start) / PAGE_SIZE entries: the leaf's
- *	pages, now the caller's, or NULL where it read zeros
+ * zvmo_cow_move_locked() - move pages from a leaf into a pager-backed one
+ * @leaf: the pager-backed leaf
+ * @start: page-aligned start in @leaf
+ * @aux: a leaf without parent, of another hierarchy
+ * @aux_start: page-aligned start in @aux, whose range lies below its size
+ * @nr: pages to move, at most ZVMO_COW_MOVE_MAX
+ * @freelist: pages @leaf has no use for (it has content there already,
+ *	or the offset is past its end) go here
  *
- * The range reads zeros afterwards; its mappings are unmapped.
+ * First the slots of @leaf that are empty are allocated, so that the move
+ * cannot fail half-way: if one cannot be, nothing has changed. Then each
+ * of @aux's pages moves (@aux reads zeros there afterwards, and its
+ * mappings of the range are unmapped); a hole of @aux supplies zeros (a
+ * marker). Mappings of @leaf showing the zero page or its clones are
+ * unmapped.
  *
- * Context: The hierarchy lock is held.
+ * Context: Both hierarchy locks are held.
+ * Return: 0 or -ENOMEM.
  */
-void zvmo_cow_take_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
-			  struct page **pages)
+int zvmo_cow_move_locked(struct zvmo_cow_pages *leaf, u64 start,
+			 struct zvmo_cow_pages *aux, u64 aux_start,
+			 unsigned int nr, struct list_head *freelist)
 {
-	unsigned long n = 0, i = 0;
+	bool fresh[ZVMO_COW_MOVE_MAX] = { false };
+	unsigned long moved = 0, placed = 0;
+	struct zvmo_pl_slot *slot;
+	unsigned int i;
 	u64 off;
 
-	for (off = start; off < end; off += PAGE_SIZE, i++) {
-		struct zvmo_pl_slot old;
-
-		old = zvmo_page_list_remove(&leaf->pages, off);
-		pages[i] = zvmo_pl_slot_page(&old);
-		if (pages[i])
-			n++;
+	if (WARN_ON_ONCE(nr > ZVMO_COW_MOVE_MAX))
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		off = start + ((u64)i << PAGE_SHIFT);
+		if (off >= leaf->size)
+			break;
+		slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off,
+						      ZVMO_GFP_NODE);
+		if (!slot)
+			goto undo;
+		fresh[i] = zvmo_pl_slot_is_empty(slot);
 	}
-	if (n) {
-		leaf->nr_pages -= n;
-		leaf->hier->nr_pages -= n;
-		leaf->commit_events++;
-	}
-	zvmo_cow_changed(leaf);
-	zvmo_cow_unmap_leaf_locked(leaf, start, end);
-}
-
-/**
- * zvmo_cow_supply_locked() - put pages where a pager-backed leaf has none
- * @leaf: the leaf
- * @start: page-aligned offset of the first
- * @pages: @nr entries, each a page for the leaf or NULL for zeros
- * @nr: how many
- * @freelist: pages the leaf has no use for go here (where it has content
- *	already, or past its end)
- *
- * Context: The hierarchy lock is held.
- * Return: 0 or -ENOMEM; then the pages not placed went to @freelist.
- */
-int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
-			   struct page **pages, unsigned long nr,
-			   struct list_head *freelist)
-{
-	struct zvmo_pl_slot *slot = NULL;
-	unsigned long i, placed = 0;
-	int err = 0;
 
 	for (i = 0; i < nr; i++) {
-		u64 off = start + ((u64)i << PAGE_SHIFT);
+		struct zvmo_pl_slot old;
+		struct page *page;
 
-		if (!err && off < leaf->size) {
-			slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off,
-							      ZVMO_GFP_NODE);
-			if (!slot)
-				err = -ENOMEM;
-		}
-		if (err || off >= leaf->size || !zvmo_pl_slot_is_empty(slot)) {
-			if (pages[i])
-				list_add(&pages[i]->lru, freelist);
+		off = start + ((u64)i << PAGE_SHIFT);
+		old = zvmo_page_list_remove(&aux->pages,
+					    aux_start + ((u64)i << PAGE_SHIFT));
+		page = zvmo_pl_slot_page(&old);
+		if (page)
+			moved++;
+		if (!fresh[i]) {
+			if (page)
+				list_add(&page->lru, freelist);
 			continue;
 		}
-		if (pages[i]) {
-			zvmo_cow_set_page(leaf, slot, pages[i]);
+		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (page) {
+			zvmo_cow_set_page(leaf, slot, page);
 		} else {
 			zvmo_pl_slot_set_marker(slot);
 			slot->state = 0;
 		}
 		placed++;
 	}
+	if (moved) {
+		aux->nr_pages -= moved;
+		aux->hier->nr_pages -= moved;
+		aux->commit_events++;
+	}
+	zvmo_cow_changed(aux);
+	zvmo_cow_unmap_leaf_locked(aux, aux_start,
+				   aux_start + ((u64)nr << PAGE_SHIFT));
 	if (placed) {
 		leaf->commit_events++;
 		zvmo_cow_changed(leaf);
@@ -979,7 +977,15 @@ int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
 			zvmo_cow_unmap_leaf_locked(leaf, start,
 						   start + ((u64)nr << PAGE_SHIFT));
 	}
-	return err;
+	return 0;
+
+undo:
+	while (i--)
+		if (fresh[i])
+			zvmo_page_list_return_empty_slot(&leaf->pages,
+							 start +
+							 ((u64)i << PAGE_SHIFT));
+	return -ENOMEM;
 }
 
 /**

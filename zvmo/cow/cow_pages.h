@@ -235,11 +235,12 @@ u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
 void zvmo_cow_mark_dirty_locked(struct zvmo_cow_pages *leaf, u64 off);
 void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 				struct list_head *freelist);
-void zvmo_cow_take_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
-			  struct page **pages);
-int zvmo_cow_supply_locked(struct zvmo_cow_pages *leaf, u64 start,
-			   struct page **pages, unsigned long nr,
-			   struct list_head *freelist);
+/* Pages zvmo_cow_move_locked() moves at most at once. */
+#define ZVMO_COW_MOVE_MAX	256
+
+int zvmo_cow_move_locked(struct zvmo_cow_pages *leaf, u64 start,
+			 struct zvmo_cow_pages *aux, u64 aux_start,
+			 unsigned int nr, struct list_head *freelist);
 int zvmo_cow_insert_locked(struct zvmo_cow_pages *leaf, u64 off,
 			   struct page *page);
 void zvmo_cow_resize_locked(struct zvmo_cow_pages *cow, u64 size,

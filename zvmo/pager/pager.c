@@ -93,6 +93,7 @@ struct zvmo_pager {
  * @gen: bumped by every supply
  * @failures: fault failures kept for the faults' retries
  * @nr_failures: entries in @failures
+ * @announced: its VMO reached userspace: its end is worth a COMPLETE
  */
 struct zvmo_page_source {
 	struct kref ref;
@@ -107,6 +108,7 @@ struct zvmo_page_source {
 	u64 gen;
 	struct list_head failures;
 	unsigned int nr_failures;
+	bool announced;
 };
 
 /**
@@ -528,28 +530,26 @@ static bool zvmo_page_source_cut(struct zvmo_page_source *src, bool complete)
  * zvmo_page_source_end() - a pager-backed VMO is gone
  * @src: its source
  *
- * Its pager gets a COMPLETE packet (unless it was detached before, or the
- * pager is closed); requests still outstanding fail.
+ * Its pager gets a COMPLETE packet (unless it was detached before, the
+ * pager is closed, or the VMO never reached userspace); requests still
+ * outstanding fail.
  *
  * Context: Process context.
  */
 void zvmo_page_source_end(struct zvmo_page_source *src)
 {
-	zvmo_page_source_cut(src, true);
+	zvmo_page_source_cut(src, READ_ONCE(src->announced));
 }
 
-/* The packet for @item, taken off the queue; drops what the queue held. */
+/* The packet for @item, taken off the queue. */
 static void zvmo_pager_packet(struct zvmo_pager_item *item,
 			      struct zvmo_pager_packet *pkt)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->command = item->command;
 	if (item->command == ZVMO_PAGER_COMPLETE) {
-		struct zvmo_page_source *src =
-			container_of(item, struct zvmo_page_source, complete);
-
-		pkt->key = src->key;
-		zvmo_page_source_put(src);
+		pkt->key = container_of(item, struct zvmo_page_source,
+					complete)->key;
 	} else {
 		struct zvmo_page_request *req =
 			container_of(item, struct zvmo_page_request, item);
@@ -557,8 +557,19 @@ static void zvmo_pager_packet(struct zvmo_pager_item *item,
 		pkt->key = req->src->key;
 		pkt->offset = req->offset;
 		pkt->length = req->length;
-		zvmo_request_put(req);
 	}
+}
+
+/* Drop what the queue held of @item, taken off it. */
+static void zvmo_pager_item_put(struct zvmo_pager_item *item)
+{
+	if (item->command == ZVMO_PAGER_COMPLETE)
+		zvmo_page_source_put(container_of(item,
+						  struct zvmo_page_source,
+						  complete));
+	else
+		zvmo_request_put(container_of(item, struct zvmo_page_request,
+					      item));
 }
 
 static bool zvmo_pager_has_packets(struct zvmo_pager *pager)
@@ -575,10 +586,8 @@ static void zvmo_pager_release_queue(struct zvmo_pager *pager)
 	list_splice_init(&pager->queue, &gone);
 	spin_unlock(&pager->lock);
 	list_for_each_entry_safe(item, next, &gone, link) {
-		struct zvmo_pager_packet pkt;
-
 		list_del_init(&item->link);
-		zvmo_pager_packet(item, &pkt);
+		zvmo_pager_item_put(item);
 	}
 }
 
@@ -614,11 +623,11 @@ static int zvmo_pager_release(struct inode *inode, struct file *file)
 static ssize_t zvmo_pager_read(struct file *file, char __user *buf,
 			       size_t count, loff_t *ppos)
 {
+	struct zvmo_pager_item *items[ZVMO_PAGER_READ_BATCH];
 	struct zvmo_pager_packet pkts[ZVMO_PAGER_READ_BATCH];
 	struct zvmo_pager *pager = file->private_data;
 	size_t max = count / sizeof(pkts[0]), done = 0;
-	struct zvmo_pager_item *item;
-	unsigned int n;
+	unsigned int n, i;
 	int err;
 
 	if (!max)
@@ -628,10 +637,12 @@ static ssize_t zvmo_pager_read(struct file *file, char __user *buf,
 		spin_lock(&pager->lock);
 		while (n < ZVMO_PAGER_READ_BATCH && done + n < max &&
 		       !list_empty(&pager->queue)) {
-			item = list_first_entry(&pager->queue,
-						struct zvmo_pager_item, link);
-			list_del_init(&item->link);
-			zvmo_pager_packet(item, &pkts[n++]);
+			items[n] = list_first_entry(&pager->queue,
+						    struct zvmo_pager_item,
+						    link);
+			list_del_init(&items[n]->link);
+			zvmo_pager_packet(items[n], &pkts[n]);
+			n++;
 		}
 		spin_unlock(&pager->lock);
 		if (!n) {
@@ -646,8 +657,21 @@ static ssize_t zvmo_pager_read(struct file *file, char __user *buf,
 			continue;
 		}
 		if (copy_to_user(buf + done * sizeof(pkts[0]), pkts,
-				 n * sizeof(pkts[0])))
+				 n * sizeof(pkts[0]))) {
+			/* Not delivered: back to the front, in order. */
+			spin_lock(&pager->lock);
+			for (i = n; i--;) {
+				if (pager->closed)
+					zvmo_pager_item_put(items[i]);
+				else
+					list_add(&items[i]->link,
+						 &pager->queue);
+			}
+			spin_unlock(&pager->lock);
 			return done ? done * sizeof(pkts[0]) : -EFAULT;
+		}
+		for (i = 0; i < n; i++)
+			zvmo_pager_item_put(items[i]);
 		done += n;
 	}
 	return done * sizeof(pkts[0]);
@@ -707,6 +731,9 @@ static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
 	if (!(args.options & ZVMO_VMO_RESIZABLE))
 		rights &= ~ZVMO_RIGHT_RESIZE;
 	fd = zvmo_handle_install(vmo, rights, args.fd_flags);
+	/* Our reference keeps the VMO until this is set. */
+	if (fd >= 0)
+		WRITE_ONCE(src->announced, true);
 	zvmo_vmo_put(vmo);
 	return fd;
 }
@@ -853,6 +880,29 @@ static long zvmo_pager_detach(struct zvmo_pager *pager, void __user *uarg)
 	return 0;
 }
 
+static long zvmo_pager_info(struct zvmo_pager *pager, void __user *uarg)
+{
+	struct zvmo_pager_info info;
+	struct zvmo_pager_item *item;
+	struct list_head *pos;
+	u32 argsz;
+	int err;
+
+	err = zvmo_copy_out_args(uarg, &argsz);
+	if (err)
+		return err;
+	memset(&info, 0, sizeof(info));
+	info.argsz = argsz;
+	info.koid = pager->koid;
+	spin_lock(&pager->lock);
+	list_for_each(pos, &pager->sources)
+		info.vmos++;
+	list_for_each_entry(item, &pager->queue, link)
+		info.packets++;
+	spin_unlock(&pager->lock);
+	return zvmo_copy_out(uarg, &info, sizeof(info));
+}
+
 static long zvmo_pager_ioctl(struct file *file, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -868,6 +918,8 @@ static long zvmo_pager_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_pager_op_range(pager, uarg);
 	case ZVMO_IOC(ZVMO_IOC_PAGER_DETACH):
 		return zvmo_pager_detach(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_INFO):
+		return zvmo_pager_info(pager, uarg);
 	default:
 		return -ENOTTY;
 	}
