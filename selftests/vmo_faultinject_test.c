@@ -10,6 +10,8 @@
  * Kernels without fault injection (Debian's) skip this: make check-debug
  * runs it on a kernel that has it.
  */
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -387,6 +389,126 @@ TEST_F(inject, workload)
 	ASSERT_EQ(self->before.pinned_pages, after.pinned_pages);
 	ASSERT_EQ(self->before.pmts, after.pmts);
 	ASSERT_EQ(0, locked_kib());
+}
+
+/*
+ * A pager under injection: a thread serves every request (retrying what
+ * an injected failure stops), the main thread reads random ranges and
+ * checks them. A read may fail with ENOMEM; what it returns is right.
+ */
+#define PAGER_PAGES	64
+
+static unsigned char pager_byte(uint64_t off)
+{
+	return (unsigned char)(off / PAGE * 11 + off % 7 + 1);
+}
+
+struct pager_server {
+	int pager;
+	int vmo;
+	volatile int stop;
+	unsigned long supplies;
+};
+
+static int retry_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int r;
+
+	do
+		r = zt_ret(ioctl(fd, cmd, arg));
+	while (r == -ENOMEM || r == -EINTR);
+	return r;
+}
+
+static void *pager_serve(void *arg)
+{
+	static unsigned char buf[ZVMO_PAGER_BATCH * PAGE];
+	struct pager_server *s = arg;
+	struct zvmo_pager_packet pkt;
+	struct pollfd pfd = { .fd = s->pager, .events = POLLIN };
+	uint64_t i;
+
+	while (!s->stop) {
+		struct zvmo_vmo_create c = { .argsz = sizeof(c) };
+		struct zvmo_pager_supply sp = { .argsz = sizeof(sp) };
+		int aux;
+
+		if (poll(&pfd, 1, 50) != 1 ||
+		    read(s->pager, &pkt, sizeof(pkt)) != sizeof(pkt) ||
+		    pkt.command != ZVMO_PAGER_READ)
+			continue;
+		c.size = pkt.length;
+		aux = retry_ioctl(zt_dev(), ZVMO_IOC_VMO_CREATE, &c);
+		if (aux < 0)
+			continue;
+		for (i = 0; i < pkt.length; i++)
+			buf[i] = pager_byte(pkt.offset + i);
+		/* Page by page, each until it lands: a hole would be zeros. */
+		for (i = 0; i < pkt.length && !s->stop; i += PAGE)
+			while (!s->stop &&
+			       pwrite(aux, buf + i, PAGE, i) != (ssize_t)PAGE)
+				;
+		sp.vmo_fd = s->vmo;
+		sp.offset = pkt.offset;
+		sp.length = pkt.length;
+		sp.aux_fd = aux;
+		if (!retry_ioctl(s->pager, ZVMO_IOC_PAGER_SUPPLY, &sp))
+			s->supplies++;
+		close(aux);
+	}
+	return NULL;
+}
+
+TEST_F(inject, pager_workload)
+{
+	static unsigned char buf[PAGER_PAGES * PAGE];
+	struct zvmo_pager_create pc = { .argsz = sizeof(pc) };
+	struct zvmo_pager_create_vmo vc = {
+		.argsz = sizeof(vc), .size = PAGER_PAGES * PAGE,
+	};
+	struct pager_server srv = { 0 };
+	struct zvmo_stats after;
+	time_t until = time(NULL) + 4;
+	unsigned long reads = 0, failed = 0;
+	pthread_t t;
+	uint64_t i;
+
+	srv.pager = retry_ioctl(zt_dev(), ZVMO_IOC_PAGER_CREATE, &pc);
+	ASSERT_LE(0, srv.pager);
+	srv.vmo = retry_ioctl(srv.pager, ZVMO_IOC_PAGER_CREATE_VMO, &vc);
+	ASSERT_LE(0, srv.vmo);
+	ASSERT_EQ(0, pthread_create(&t, NULL, pager_serve, &srv));
+	while (time(NULL) < until) {
+		uint64_t off = rnd(PAGER_PAGES * PAGE);
+		uint64_t len = 1 + rnd(PAGER_PAGES * PAGE - off);
+		ssize_t r = pread(srv.vmo, buf, len, off);
+
+		reads++;
+		if (r < 0) {
+			/* The copy out can fault, and its fault fail too. */
+			if (!expected_failure(-errno))
+				TH_LOG("read failed: %d", errno);
+			ASSERT_TRUE(errno == ENOMEM || errno == EINTR ||
+				    errno == EFAULT);
+			failed++;
+			continue;
+		}
+		ASSERT_LT(0, r);
+		for (i = 0; i < (uint64_t)r; i++)
+			ASSERT_EQ(pager_byte(off + i), buf[i]);
+	}
+	stop_injection();
+	srv.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%lu reads, %lu failed, %lu supplies", reads, failed,
+	       srv.supplies);
+	ASSERT_LT(0, srv.supplies);
+	close(srv.vmo);
+	close(srv.pager);
+	ASSERT_EQ(0, zt_stats(&after));
+	ASSERT_EQ(self->before.vmos, after.vmos);
+	ASSERT_EQ(self->before.pages, after.pages);
+	ASSERT_EQ(self->before.page_list_nodes, after.page_list_nodes);
 }
 
 TEST_HARNESS_MAIN

@@ -845,4 +845,33 @@ TEST(a_clone_sees_the_pages_a_detach_drops_go)
 	stats_clean(_metadata);
 }
 
+TEST(a_vmo_that_never_reached_userspace_sends_no_complete)
+{
+	struct zvmo_pager_info info = { .argsz = sizeof(info) };
+	struct zvmo_pager_packet p;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	EXPECT_EQ(-ERANGE, pager_vmo(pager, ~0ULL, 77, 0));
+	EXPECT_EQ(-EINVAL, pager_vmo(pager, PAGE, 78, 1U << 9));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 100));
+	vmo = pager_vmo(pager, PAGE, 79, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, zt_ret(ioctl(pager, ZVMO_IOC_PAGER_INFO, &info)));
+	EXPECT_NE(0, info.koid);
+	EXPECT_EQ(1, info.vmos);
+	EXPECT_EQ(0, info.packets);
+	close(vmo);
+	ASSERT_EQ(0, zt_ret(ioctl(pager, ZVMO_IOC_PAGER_INFO, &info)));
+	EXPECT_EQ(0, info.vmos);
+	EXPECT_EQ(1, info.packets);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(79, p.key);
+	EXPECT_EQ(ZVMO_PAGER_COMPLETE, p.command);
+	EXPECT_EQ(-ENOTTY, zt_ret(ioctl(zt_dev(), ZVMO_IOC_PAGER_INFO, &info)));
+	close(pager);
+	stats_clean(_metadata);
+}
+
 TEST_HARNESS_MAIN
