@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,7 +341,7 @@ TEST(hints)
 	zx_handle_close(vmo);
 }
 
-TEST(clock)
+TEST(monotonic_clock)
 {
 	zx_time_t a = zx_clock_get_monotonic();
 	zx_time_t b = zx_deadline_after(1000000);
@@ -834,6 +836,1373 @@ TEST(set_cache_policy)
 	zx_handle_close(fresh);
 	zx_handle_close(used);
 	zx_handle_close(vmo);
+}
+
+/*
+ * Pagers and ports. A "file" is served: its byte at offset @off of the VMO
+ * with key @key is file_byte(@key, @off).
+ */
+#define BATCH_BYTES	((uint64_t)ZVMO_PAGER_BATCH * PAGE)
+#define KEY(i)		(0x5ca1ab1e00000000ULL | (uint64_t)(i))
+#define NKEYS		8
+#define LOG_MAX		512
+#define NTHREADS_MAX	4
+
+static uint8_t file_byte(uint64_t key, uint64_t off)
+{
+	return (uint8_t)((off / PAGE) * 31 + (off % PAGE) * 7 + key * 13);
+}
+
+static void file_fill(uint8_t *buf, uint64_t key, uint64_t off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = file_byte(key, off + i);
+}
+
+/* The offset of the first byte of @buf that is not the file's, or -1. */
+static int64_t file_mismatch(const uint8_t *buf, uint64_t key, uint64_t off,
+			     size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != file_byte(key, off + i))
+			return (int64_t)(off + i);
+	return -1;
+}
+
+/*
+ * Supply [@off, @off + @len) of @vmo from the file, through @aux and
+ * @buf, both of @bufsize bytes at least.
+ */
+static zx_status_t supply_file(zx_handle_t pager, zx_handle_t vmo,
+			       zx_handle_t aux, uint8_t *buf, size_t bufsize,
+			       uint64_t key, uint64_t off, uint64_t len)
+{
+	zx_status_t status;
+	uint64_t n;
+
+	while (len) {
+		n = len < bufsize ? len : bufsize;
+		file_fill(buf, key, off, n);
+		status = zx_vmo_write(aux, buf, 0, n);
+		if (status == ZX_OK)
+			status = zx_pager_supply_pages(pager, vmo, off, n, aux,
+						       0);
+		if (status != ZX_OK)
+			return status;
+		off += n;
+		len -= n;
+	}
+	return ZX_OK;
+}
+
+/*
+ * Pager threads on one port: each answers READ packets from the file until
+ * told to stop, counts every packet by key and command, and logs the first
+ * LOG_MAX. The VMO (and pager) of key KEY(i) are at index i, stored before
+ * anything reads that VMO.
+ */
+struct server {
+	zx_handle_t port;
+	zx_handle_t pagers[NKEYS];
+	zx_handle_t vmos[NKEYS];
+	pthread_t threads[NTHREADS_MAX];
+	int nthreads;
+	int stop;
+	pthread_mutex_t lock;
+	zx_port_packet_t log[LOG_MAX];
+	int nlog;
+	int counts[NKEYS][3];	/* by key index and command */
+	zx_status_t error;	/* the first unexpected status */
+};
+
+static void server_error(struct server *s, zx_status_t status)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->error == ZX_OK)
+		s->error = status;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void server_set(struct server *s, unsigned int i, zx_handle_t pager,
+		       zx_handle_t vmo)
+{
+	__atomic_store_n(&s->pagers[i], pager, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->vmos[i], vmo, __ATOMIC_RELEASE);
+}
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	zx_handle_t aux = ZX_HANDLE_INVALID, pager, vmo;
+	zx_port_packet_t pkt;
+	zx_status_t status;
+	uint64_t i;
+	uint8_t *buf;
+
+	buf = malloc(BATCH_BYTES);
+	status = buf ? zx_vmo_create(BATCH_BYTES, 0, &aux) : ZX_ERR_NO_MEMORY;
+	if (status != ZX_OK) {
+		server_error(s, status);
+		free(buf);
+		return NULL;
+	}
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		status = zx_port_wait(s->port, zx_deadline_after(ZX_MSEC(20)),
+				      &pkt);
+		if (status == ZX_ERR_TIMED_OUT)
+			continue;
+		if (status != ZX_OK) {
+			server_error(s, status);
+			break;
+		}
+		i = pkt.key - KEY(0);
+		if (pkt.type != ZX_PKT_TYPE_PAGE_REQUEST ||
+		    pkt.status != ZX_OK || i >= NKEYS ||
+		    pkt.page_request.command > ZX_PAGER_VMO_DIRTY) {
+			server_error(s, ZX_ERR_INTERNAL);
+			continue;
+		}
+		pthread_mutex_lock(&s->lock);
+		if (s->nlog < LOG_MAX)
+			s->log[s->nlog++] = pkt;
+		s->counts[i][pkt.page_request.command]++;
+		pthread_mutex_unlock(&s->lock);
+		if (pkt.page_request.command != ZX_PAGER_VMO_READ)
+			continue;
+		pager = __atomic_load_n(&s->pagers[i], __ATOMIC_ACQUIRE);
+		vmo = __atomic_load_n(&s->vmos[i], __ATOMIC_ACQUIRE);
+		status = supply_file(pager, vmo, aux, buf, BATCH_BYTES, pkt.key,
+				     pkt.page_request.offset,
+				     pkt.page_request.length);
+		/* A VMO detached or closed meanwhile is no error. */
+		if (status != ZX_OK && status != ZX_ERR_BAD_STATE)
+			server_error(s, status);
+	}
+	zx_handle_close(aux);
+	free(buf);
+	return NULL;
+}
+
+static int server_start(struct server *s, zx_handle_t port, int nthreads)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->lock, NULL);
+	s->port = port;
+	for (i = 0; i < NKEYS; i++) {
+		s->pagers[i] = ZX_HANDLE_INVALID;
+		s->vmos[i] = ZX_HANDLE_INVALID;
+	}
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&s->threads[i], NULL, serve, s))
+			break;
+		s->nthreads++;
+	}
+	return s->nthreads == nthreads ? 0 : -1;
+}
+
+/* Stop and join the threads; the first unexpected status they met. */
+static zx_status_t server_stop(struct server *s)
+{
+	int i;
+
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	s->nthreads = 0;
+	return s->error;
+}
+
+/* Packets of command @command the server got for @key, or any (~0). */
+static int logged(struct server *s, uint64_t key, uint16_t command)
+{
+	int i, n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < NKEYS; i++)
+		if (key == ~0ULL || key == KEY(i))
+			n += s->counts[i][command];
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* Wait up to 10 s for the server to have got @n such packets. */
+static int server_wait(struct server *s, uint64_t key, uint16_t command,
+		       int n)
+{
+	int i;
+
+	for (i = 0; i < 1000 && logged(s, key, command) < n; i++)
+		usleep(10000);
+	return logged(s, key, command);
+}
+
+/* A thread that reads a range of a VMO, to block on its pager. */
+struct reader {
+	pthread_t thread;
+	zx_handle_t vmo;
+	uint64_t off;
+	size_t len;
+	uint8_t *buf;
+	zx_status_t status;
+};
+
+static void *read_main(void *arg)
+{
+	struct reader *r = arg;
+
+	r->status = zx_vmo_read(r->vmo, r->buf, r->off, r->len);
+	return NULL;
+}
+
+static int reader_start(struct reader *r, zx_handle_t vmo, uint64_t off,
+			size_t len)
+{
+	r->vmo = vmo;
+	r->off = off;
+	r->len = len;
+	r->status = ZX_ERR_INTERNAL;
+	r->buf = malloc(len);
+	if (!r->buf)
+		return -1;
+	if (pthread_create(&r->thread, NULL, read_main, r)) {
+		free(r->buf);
+		return -1;
+	}
+	return 0;
+}
+
+static zx_status_t reader_join(struct reader *r)
+{
+	pthread_join(r->thread, NULL);
+	return r->status;
+}
+
+/* The registrations in a port's epoll set, from /proc. */
+static int port_watches(zx_handle_t port)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", port);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "tfd:", 4))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Wait up to 10 s for a packet. */
+static zx_status_t wait_packet(zx_handle_t port, zx_port_packet_t *pkt)
+{
+	return zx_port_wait(port, zx_deadline_after(ZX_SEC(10)), pkt);
+}
+
+/* No packet comes within @ms milliseconds. */
+static bool no_packet(zx_handle_t port, int ms)
+{
+	zx_port_packet_t pkt;
+
+	return zx_port_wait(port, zx_deadline_after(ZX_MSEC(ms)), &pkt) ==
+	       ZX_ERR_TIMED_OUT;
+}
+
+TEST(pager_and_port_create)
+{
+	zx_handle_t pager, port;
+
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_pager_create(1, &pager));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_pager_create(0, NULL));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_port_create(1, &port));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_port_create(0, NULL));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_NE(pager, port);
+	/* Handles of this layer do not survive exec. */
+	ASSERT_TRUE(fcntl(pager, F_GETFD) & FD_CLOEXEC);
+	ASSERT_TRUE(fcntl(port, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(ZX_OK, zx_handle_close(pager));
+	ASSERT_EQ(ZX_OK, zx_handle_close(port));
+	ASSERT_TRUE(is_closed(pager));
+	ASSERT_TRUE(is_closed(port));
+}
+
+TEST(pager_supplies_reads)
+{
+	zx_handle_t pager, port, vmo, part;
+	const zx_port_packet_t *pkt;
+	struct server s;
+	zx_info_vmo_t info;
+	uint8_t *buf;
+
+	buf = malloc(16 * PAGE);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0),
+					     16 * PAGE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(1),
+					     8 * PAGE, &part));
+	ASSERT_EQ(0, committed(vmo));
+	ASSERT_EQ(0, server_start(&s, port, 1));
+	server_set(&s, 0, pager, vmo);
+	server_set(&s, 1, pager, part);
+
+	/* One read of 16 missing pages: one request for all of them. */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 0, 16 * PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), 0, 16 * PAGE));
+	ASSERT_EQ(16 * PAGE, committed(vmo));
+	/* Present now: read again, without asking. */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 5 * PAGE + 17, 3 * PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), 5 * PAGE + 17, 3 * PAGE));
+
+	/* One byte in the middle: a request that starts at its page. */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(part, buf, 5 * PAGE + 9, 1));
+	ASSERT_EQ(file_byte(KEY(1), 5 * PAGE + 9), buf[0]);
+	ASSERT_EQ(ZX_OK, zx_vmo_read(part, buf, 0, 8 * PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(1), 0, 8 * PAGE));
+
+	ASSERT_EQ(ZX_OK, server_stop(&s));
+	ASSERT_LE(3, s.nlog);
+	pkt = &s.log[0];
+	ASSERT_EQ(KEY(0), pkt->key);
+	ASSERT_EQ(ZX_PKT_TYPE_PAGE_REQUEST, pkt->type);
+	ASSERT_EQ(ZX_OK, pkt->status);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt->page_request.command);
+	ASSERT_EQ(0, pkt->page_request.flags);
+	ASSERT_EQ(0, pkt->page_request.offset);
+	ASSERT_EQ(16 * PAGE, pkt->page_request.length);
+	ASSERT_EQ(1, logged(&s, KEY(0), ZX_PAGER_VMO_READ));
+	pkt = &s.log[1];
+	ASSERT_EQ(KEY(1), pkt->key);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt->page_request.command);
+	ASSERT_EQ(5 * PAGE, pkt->page_request.offset);
+	ASSERT_LE(PAGE, pkt->page_request.length);
+	ASSERT_EQ(0, pkt->page_request.length % PAGE);
+	ASSERT_GE(8 * PAGE, pkt->page_request.offset +
+			    pkt->page_request.length);
+
+	ASSERT_EQ(ZX_OK, zx_object_get_info(vmo, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_TRUE(info.flags & ZX_INFO_VMO_PAGER_BACKED);
+	ASSERT_EQ(16 * PAGE, info.committed_bytes);
+	ASSERT_EQ(ZX_OK, zx_handle_close(part));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(pager));
+	ASSERT_EQ(ZX_OK, zx_handle_close(port));
+	free(buf);
+}
+
+/* A fault through a mapping asks the pager as a read does. */
+TEST(pager_serves_faults)
+{
+	zx_handle_t pager, port, vmo;
+	struct server s;
+	zx_vaddr_t addr;
+	const uint8_t *p;
+	uint64_t off;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(2),
+					     8 * PAGE, &vmo));
+	ASSERT_EQ(0, server_start(&s, port, 1));
+	server_set(&s, 2, pager, vmo);
+	ASSERT_EQ(ZX_OK, zx_vmar_map(zx_vmar_root_self(),
+				     ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0,
+				     vmo, 0, 8 * PAGE, &addr));
+	p = (const uint8_t *)addr;
+	/* A write fault on a missing page has it read in first. */
+	((uint8_t *)addr)[7 * PAGE + 1] = 0xee;
+	ASSERT_EQ(file_byte(KEY(2), 7 * PAGE), p[7 * PAGE]);
+	ASSERT_EQ(0xee, p[7 * PAGE + 1]);
+	ASSERT_EQ(file_byte(KEY(2), 7 * PAGE + 2), p[7 * PAGE + 2]);
+	for (off = 0; off < 7 * PAGE; off += PAGE / 2 + 1)
+		ASSERT_EQ(file_byte(KEY(2), off), p[off]);
+	ASSERT_EQ(ZX_OK, zx_vmar_unmap(zx_vmar_root_self(), addr, 8 * PAGE));
+	ASSERT_EQ(ZX_OK, server_stop(&s));
+	ASSERT_LE(1, logged(&s, KEY(2), ZX_PAGER_VMO_READ));
+	ASSERT_EQ(8 * PAGE, committed(vmo));
+	zx_handle_close(vmo);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+TEST(pager_supply_errors)
+{
+	zx_handle_t pager, other, port, vmo, others, plain, aux, ro, child;
+	uint8_t buf[2 * PAGE];
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &other));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0),
+					     4 * PAGE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(other, 0, port, KEY(1),
+					     4 * PAGE, &others));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, 0, &plain));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, 0, &aux));
+
+	/* Ranges: past the end of either VMO, or not page aligned. */
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_supply_pages(pager, vmo, 2 * PAGE, 4 * PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_supply_pages(pager, vmo, 0, 2 * PAGE, aux,
+					3 * PAGE));
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_supply_pages(pager, vmo, UINT64_MAX & ~(PAGE - 1),
+					PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, vmo, 1, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE + 1, aux, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, aux, 1));
+	/* Only the pager's own VMOs. */
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, others, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, plain, 0, PAGE, aux, 0));
+
+	/* Handles, in Zircon's order: pager, VMO, alignment, aux VMO. */
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_supply_pages(12345, 12346, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_supply_pages(plain, 12346, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_supply_pages(port, vmo, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_supply_pages(pager, 12346, 1, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_supply_pages(pager, port, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, others, 0, PAGE, 12347, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, vmo, 1, PAGE, 12347, 0));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, port, 1));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, 12347, 0));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, port, 0));
+	/* The aux VMO: readable, writable, with no children. */
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(aux, ZX_RIGHT_READ |
+					     ZX_RIGHT_DUPLICATE, &ro));
+	ASSERT_EQ(ZX_ERR_ACCESS_DENIED,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, ro, 0));
+	ASSERT_EQ(ZX_OK, zx_vmo_create_child(aux, ZX_VMO_CHILD_SNAPSHOT, 0,
+					     PAGE, &child));
+	ASSERT_EQ(ZX_ERR_BAD_STATE,
+		  zx_pager_supply_pages(pager, vmo, 0, PAGE, aux, 0));
+	ASSERT_EQ(ZX_OK, zx_handle_close(child));
+	/* None of it brought a page, or a packet. */
+	ASSERT_EQ(0, committed(vmo));
+	ASSERT_TRUE(no_packet(port, 0));
+
+	/* Pages may come before anybody asks; the aux VMO gives them away. */
+	file_fill(buf, KEY(0), PAGE, 2 * PAGE);
+	ASSERT_EQ(ZX_OK, zx_vmo_write(aux, buf, PAGE, 2 * PAGE));
+	ASSERT_EQ(ZX_OK, zx_pager_supply_pages(pager, vmo, PAGE, 2 * PAGE,
+					       aux, PAGE));
+	ASSERT_EQ(0, committed(aux));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(aux, buf, PAGE, 2 * PAGE));
+	ASSERT_EQ(0, buf[0]);
+	ASSERT_EQ(0, buf[2 * PAGE - 1]);
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, PAGE, 2 * PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), PAGE, 2 * PAGE));
+	ASSERT_EQ(2 * PAGE, committed(vmo));
+	/* A page the VMO has stays; the new one is dropped. */
+	memset(buf, 0x5a, PAGE);
+	ASSERT_EQ(ZX_OK, zx_vmo_write(aux, buf, 0, PAGE));
+	ASSERT_EQ(ZX_OK, zx_pager_supply_pages(pager, vmo, PAGE, PAGE, aux,
+					       0));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, PAGE, PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), PAGE, PAGE));
+	/* A hole in the aux VMO supplies zeros. */
+	ASSERT_EQ(ZX_OK, zx_pager_supply_pages(pager, vmo, 0, PAGE, aux,
+					       3 * PAGE));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 0, PAGE));
+	ASSERT_EQ(0, buf[0]);
+	ASSERT_EQ(0, buf[PAGE - 1]);
+	ASSERT_TRUE(no_packet(port, 0));
+
+	zx_handle_close(ro);
+	zx_handle_close(aux);
+	zx_handle_close(plain);
+	zx_handle_close(others);
+	zx_handle_close(vmo);
+	zx_handle_close(other);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+TEST(pager_fail_range)
+{
+	static const zx_status_t codes[] = {
+		ZX_ERR_IO, ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE,
+		ZX_ERR_NO_SPACE, ZX_ERR_BUFFER_TOO_SMALL,
+	};
+	static const uint32_t unsupported[] = {
+		ZX_PAGER_OP_DIRTY, ZX_PAGER_OP_WRITEBACK_BEGIN,
+		ZX_PAGER_OP_WRITEBACK_END, 0, 1234,
+	};
+	zx_handle_t pager, other, port, vmo, others, aux;
+	zx_port_packet_t pkt;
+	struct reader r;
+	uint8_t buf[PAGE];
+	unsigned int i;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &other));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(3),
+					     4 * PAGE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(other, 0, port, KEY(4),
+					     4 * PAGE, &others));
+
+	/* Each status Zircon permits reaches the access that waited. */
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		ASSERT_EQ(0, reader_start(&r, vmo, PAGE + 5, 10));
+		ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+		ASSERT_EQ(KEY(3), pkt.key);
+		ASSERT_EQ(ZX_PAGER_VMO_READ, pkt.page_request.command);
+		ASSERT_EQ(PAGE, pkt.page_request.offset);
+		ASSERT_EQ(ZX_OK, zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo,
+						   pkt.page_request.offset,
+						   pkt.page_request.length,
+						   (uint64_t)(int64_t)codes[i]));
+		ASSERT_EQ(codes[i], reader_join(&r));
+		free(r.buf);
+	}
+
+	/* Later accesses ask again, and get the pages this time. */
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &aux));
+	ASSERT_EQ(0, reader_start(&r, vmo, PAGE + 5, 10));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(PAGE, pkt.page_request.offset);
+	ASSERT_EQ(ZX_OK, supply_file(pager, vmo, aux, buf, sizeof(buf), KEY(3),
+				     pkt.page_request.offset,
+				     pkt.page_request.length));
+	ASSERT_EQ(ZX_OK, reader_join(&r));
+	ASSERT_EQ(-1, file_mismatch(r.buf, KEY(3), PAGE + 5, 10));
+	free(r.buf);
+
+	/* Any other status is refused, even one of the right value. */
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_NO_MEMORY));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    ZX_OK));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    (uint32_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    EIO));
+	/* The range: aligned, inside. Failing nothing outstanding is fine. */
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 1, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 2 * PAGE,
+				    4 * PAGE, (uint64_t)(int64_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_OK, zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0,
+					   4 * PAGE,
+					   (uint64_t)(int64_t)ZX_ERR_IO));
+
+	/* Ops without dirty tracking, and unknown ones: not supported... */
+	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+			  zx_pager_op_range(pager, unsupported[i], vmo, 0,
+					    PAGE, 0));
+		/* ...once the handles pass, as in Zircon. */
+		ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+			  zx_pager_op_range(12345, unsupported[i], vmo, 0,
+					    PAGE, 0));
+		ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+			  zx_pager_op_range(vmo, unsupported[i], vmo, 0,
+					    PAGE, 0));
+		ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+			  zx_pager_op_range(pager, unsupported[i], port, 0,
+					    PAGE, 0));
+		ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+			  zx_pager_op_range(pager, unsupported[i], others, 0,
+					    PAGE, 0));
+	}
+	/* The handles come before the status, too. */
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, others, 0, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, 12345, 0, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_NO_MEMORY));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_op_range(port, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_NO_MEMORY));
+	ASSERT_TRUE(no_packet(port, 0));
+
+	zx_handle_close(aux);
+	zx_handle_close(others);
+	zx_handle_close(vmo);
+	zx_handle_close(other);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+TEST(pager_detach)
+{
+	zx_handle_t pager, other, port, vmo, others, aux;
+	zx_port_packet_t pkt;
+	struct reader r;
+	struct server s;
+	uint8_t buf[PAGE];
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &other));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(5),
+					     4 * PAGE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(other, 0, port, KEY(6),
+					     PAGE, &others));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &aux));
+	ASSERT_EQ(0, server_start(&s, port, 1));
+	server_set(&s, 5, pager, vmo);
+
+	/* Page 0 read (clean), page 1 read in and written (dirty). */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 0, 1));
+	ASSERT_EQ(file_byte(KEY(5), 0), buf[0]);
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vmo, "dirty", PAGE + 8, 5));
+	ASSERT_EQ(2 * PAGE, committed(vmo));
+
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_pager_detach_vmo(pager, others));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_pager_detach_vmo(pager, aux));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE, zx_pager_detach_vmo(12345, vmo));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_pager_detach_vmo(vmo, vmo));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE, zx_pager_detach_vmo(pager, 12345));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_pager_detach_vmo(pager, port));
+	ASSERT_EQ(ZX_OK, zx_pager_detach_vmo(pager, vmo));
+	ASSERT_EQ(1, server_wait(&s, KEY(5), ZX_PAGER_VMO_COMPLETE, 1));
+	ASSERT_EQ(ZX_OK, server_stop(&s));
+
+	/* COMPLETE came, once: no second one when the VMO goes later. */
+	ASSERT_EQ(1, logged(&s, KEY(5), ZX_PAGER_VMO_COMPLETE));
+	pkt = s.log[s.nlog - 1];
+	ASSERT_EQ(KEY(5), pkt.key);
+	ASSERT_EQ(ZX_PKT_TYPE_PAGE_REQUEST, pkt.type);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+	ASSERT_EQ(0, pkt.page_request.offset);
+	ASSERT_EQ(0, pkt.page_request.length);
+
+	/* Missing pages fail, and so do the clean ones, which went. */
+	ASSERT_EQ(ZX_ERR_BAD_STATE, zx_vmo_read(vmo, buf, 2 * PAGE, 1));
+	ASSERT_EQ(ZX_ERR_BAD_STATE, zx_vmo_read(vmo, buf, 0, 1));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, PAGE + 8, 5));
+	ASSERT_EQ(0, memcmp(buf, "dirty", 5));
+	ASSERT_EQ(PAGE, committed(vmo));
+	ASSERT_EQ(ZX_ERR_BAD_STATE,
+		  zx_pager_supply_pages(pager, vmo, 2 * PAGE, PAGE, aux, 0));
+	ASSERT_EQ(ZX_ERR_BAD_STATE,
+		  zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE,
+				    (uint64_t)(int64_t)ZX_ERR_IO));
+	/* Detaching again does nothing. */
+	ASSERT_EQ(ZX_OK, zx_pager_detach_vmo(pager, vmo));
+	ASSERT_TRUE(no_packet(port, 50));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_TRUE(no_packet(port, 50));
+
+	/* A waiter on a page when its VMO is detached fails at once. */
+	ASSERT_EQ(0, reader_start(&r, others, 0, PAGE));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(6), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt.page_request.command);
+	ASSERT_EQ(ZX_OK, zx_pager_detach_vmo(other, others));
+	ASSERT_EQ(ZX_ERR_BAD_STATE, reader_join(&r));
+	free(r.buf);
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(6), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+
+	/* Closing a VMO's last handle sends COMPLETE too. */
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(other, 0, port, KEY(7), PAGE,
+					     &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(7), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+	ASSERT_TRUE(no_packet(port, 0));
+
+	zx_handle_close(aux);
+	zx_handle_close(others);
+	zx_handle_close(other);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+TEST(port_wait_deadlines)
+{
+	zx_handle_t port, pager, vmo;
+	zx_port_packet_t pkt;
+	zx_time_t start, deadline;
+	struct reader r;
+	int tries;
+
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	/* A deadline that passed looks once, and returns at once. */
+	start = zx_clock_get_monotonic();
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, 0, &pkt));
+	ASSERT_EQ(ZX_ERR_TIMED_OUT,
+		  zx_port_wait(port, ZX_TIME_INFINITE_PAST, &pkt));
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, start - 1, &pkt));
+	ASSERT_GT(ZX_MSEC(200), zx_clock_get_monotonic() - start);
+	/* A deadline ahead is waited for, and not much longer. */
+	deadline = zx_deadline_after(ZX_MSEC(50));
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, deadline, &pkt));
+	ASSERT_LE(deadline, zx_clock_get_monotonic());
+	ASSERT_GT(deadline + ZX_SEC(2), zx_clock_get_monotonic());
+
+	/* Handles and the packet pointer. */
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE, zx_port_wait(12345, 0, &pkt));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE, zx_port_wait(ZX_HANDLE_INVALID, 0, &pkt));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_port_wait(pager, 0, &pkt));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS, zx_port_wait(port, 0, NULL));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE, zx_port_wait(12345, 0, NULL));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_port_wait(pager, 0, NULL));
+
+	/* Looking with a passed deadline finds a packet that is there. */
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0), PAGE,
+					     &vmo));
+	ASSERT_EQ(0, reader_start(&r, vmo, 0, 1));
+	for (tries = 0; tries < 10000; tries++) {
+		if (zx_port_wait(port, 0, &pkt) == ZX_OK)
+			break;
+		usleep(1000);
+	}
+	ASSERT_GT(10000, tries);
+	ASSERT_EQ(KEY(0), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt.page_request.command);
+	ASSERT_EQ(ZX_OK, zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0,
+					   PAGE,
+					   (uint64_t)(int64_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_ERR_IO, reader_join(&r));
+	free(r.buf);
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, 0, &pkt));
+
+	zx_handle_close(vmo);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+struct port_waiter {
+	pthread_t thread;
+	zx_handle_t port;
+	zx_time_t deadline;
+	zx_status_t status;
+};
+
+static void *port_wait_main(void *arg)
+{
+	struct port_waiter *w = arg;
+	zx_port_packet_t pkt;
+
+	w->status = zx_port_wait(w->port, w->deadline, &pkt);
+	return NULL;
+}
+
+/*
+ * A port does not keep a pager alive: closing the pager's last handle
+ * takes it out of the port, fails what waits for it, and sends nothing.
+ */
+TEST(pager_closed_while_port_open)
+{
+	zx_handle_t pager, port, vmo, aux, dup;
+	struct port_waiter w;
+	zx_port_packet_t pkt;
+	uint8_t buf[PAGE];
+	struct reader r;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(0, port_watches(port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(1), 4 * PAGE,
+					     &vmo));
+	ASSERT_EQ(1, port_watches(port));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &aux));
+	ASSERT_EQ(ZX_OK, supply_file(pager, vmo, aux, buf, sizeof(buf), KEY(1),
+				     0, PAGE));
+
+	/* Someone waits for page 2, and a pager thread for packets. */
+	ASSERT_EQ(0, reader_start(&r, vmo, 2 * PAGE, 1));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(2 * PAGE, pkt.page_request.offset);
+	w.port = port;
+	w.deadline = zx_deadline_after(ZX_MSEC(300));
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, port_wait_main, &w));
+
+	/* A duplicate keeps it open; the last handle closes it. */
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(pager, ZX_RIGHT_SAME_RIGHTS,
+					     &dup));
+	ASSERT_EQ(ZX_OK, zx_handle_close(pager));
+	ASSERT_EQ(1, port_watches(port));
+	ASSERT_EQ(ZX_OK, zx_handle_close(dup));
+	ASSERT_EQ(0, port_watches(port));
+	ASSERT_EQ(ZX_ERR_BAD_STATE, reader_join(&r));
+	free(r.buf);
+	pthread_join(w.thread, NULL);
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, w.status);
+
+	/* Supplied pages stay; missing ones fail; nothing is sent. */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 0, PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(1), 0, PAGE));
+	ASSERT_EQ(ZX_ERR_BAD_STATE, zx_vmo_read(vmo, buf, PAGE, 1));
+	ASSERT_EQ(ZX_ERR_BAD_STATE, zx_vmo_read(vmo, buf, 3 * PAGE, 1));
+	ASSERT_TRUE(no_packet(port, 50));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_TRUE(no_packet(port, 50));
+	/* The port still works for a new pager. */
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(2), PAGE,
+					     &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(2), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+
+	zx_handle_close(pager);
+	zx_handle_close(aux);
+	zx_handle_close(port);
+}
+
+TEST(pager_vmo_properties)
+{
+	zx_handle_t pager, port, vmo, resizable, plain, child;
+	zx_info_vmo_t info;
+	uint64_t size;
+	uint8_t c;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0),
+					     3 * PAGE + 1, &vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, ZX_VMO_RESIZABLE, port,
+					     KEY(1), PAGE, &resizable));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &plain));
+
+	ASSERT_EQ(ZX_OK, zx_object_get_info(vmo, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_TRUE(info.flags & ZX_INFO_VMO_PAGER_BACKED);
+	ASSERT_TRUE(info.flags & ZX_INFO_VMO_TYPE_PAGED);
+	ASSERT_FALSE(info.flags & ZX_INFO_VMO_RESIZABLE);
+	ASSERT_FALSE(info.handle_rights & ZX_RIGHT_RESIZE);
+	ASSERT_TRUE(info.handle_rights & ZX_RIGHT_WRITE);
+	ASSERT_EQ(4 * PAGE, info.size_bytes);
+	ASSERT_EQ(0, info.committed_bytes);
+	ASSERT_EQ(ZX_OK, zx_object_get_info(resizable, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_TRUE(info.flags & ZX_INFO_VMO_PAGER_BACKED);
+	ASSERT_TRUE(info.flags & ZX_INFO_VMO_RESIZABLE);
+	ASSERT_TRUE(info.handle_rights & ZX_RIGHT_RESIZE);
+	ASSERT_EQ(ZX_OK, zx_object_get_info(plain, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_FALSE(info.flags & ZX_INFO_VMO_PAGER_BACKED);
+
+	/* Not on a pager's VMO: snapshots, decommit. */
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE,
+				      &child));
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, PAGE, NULL, 0));
+
+	/* What a VMO grows into after shrinking reads zero, unasked. */
+	ASSERT_EQ(ZX_OK, zx_vmo_set_size(resizable, 0));
+	ASSERT_EQ(ZX_OK, zx_vmo_set_size(resizable, 2 * PAGE));
+	ASSERT_EQ(ZX_OK, zx_vmo_get_size(resizable, &size));
+	ASSERT_EQ(2 * PAGE, size);
+	c = 0xff;
+	ASSERT_EQ(ZX_OK, zx_vmo_read(resizable, &c, PAGE + 3, 1));
+	ASSERT_EQ(0, c);
+	ASSERT_TRUE(no_packet(port, 0));
+
+	zx_handle_close(plain);
+	zx_handle_close(resizable);
+	zx_handle_close(vmo);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+/*
+ * A SNAPSHOT_AT_LEAST_ON_WRITE child of a pager's VMO reads what its
+ * parent reads, asking the parent's pager, until it writes a page.
+ */
+TEST(pager_vmo_clone)
+{
+	zx_handle_t pager, port, vmo, child, grandchild;
+	zx_info_vmo_t info, pinfo;
+	struct server s;
+	uint8_t buf[PAGE];
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0), 4 * PAGE,
+					     &vmo));
+	ASSERT_EQ(0, server_start(&s, port, 1));
+	server_set(&s, 0, pager, vmo);
+	ASSERT_EQ(ZX_OK, zx_vmo_create_child(vmo,
+					     ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+					     0, 4 * PAGE, &child));
+	ASSERT_EQ(ZX_OK, zx_object_get_info(vmo, ZX_INFO_VMO, &pinfo,
+					    sizeof(pinfo), NULL, NULL));
+	ASSERT_EQ(ZX_OK, zx_object_get_info(child, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	ASSERT_EQ(pinfo.koid, info.parent_koid);
+
+	/* A page missing in both: the parent's pager is asked for it. */
+	ASSERT_EQ(ZX_OK, zx_vmo_read(child, buf, PAGE, PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), PAGE, PAGE));
+	ASSERT_EQ(1, server_wait(&s, KEY(0), ZX_PAGER_VMO_READ, 1));
+	ASSERT_EQ(PAGE, s.log[0].page_request.offset);
+	/* The child's writes are its own... */
+	ASSERT_EQ(ZX_OK, zx_vmo_write(child, "child", 2 * PAGE, 5));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, buf, 2 * PAGE, PAGE));
+	ASSERT_EQ(-1, file_mismatch(buf, KEY(0), 2 * PAGE, PAGE));
+	/* ...and the parent's show where the child has not written. */
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vmo, "parent", 3 * PAGE, 6));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(child, buf, 3 * PAGE, 6));
+	ASSERT_EQ(0, memcmp(buf, "parent", 6));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(child, buf, 2 * PAGE, 5));
+	ASSERT_EQ(0, memcmp(buf, "child", 5));
+
+	/* Full snapshots are refused, of the child too. */
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create_child(child, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE,
+				      &grandchild));
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT_MODIFIED, 0,
+				      PAGE, &grandchild));
+	ASSERT_EQ(ZX_OK, server_stop(&s));
+	zx_handle_close(child);
+	zx_handle_close(vmo);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+TEST(pager_create_vmo_errors)
+{
+	zx_handle_t pager, port, plain, vmo;
+	zx_port_packet_t pkt;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &plain));
+
+	/* The pager, then the port, then the options and the size. */
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_create_vmo(12345, 1U << 20, 12346, 0, PAGE, &vmo));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_create_vmo(plain, 1U << 20, 12346, 0, PAGE, &vmo));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_create_vmo(port, 0, port, 0, PAGE, &vmo));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_create_vmo(pager, 1U << 20, 12346, 0, PAGE, &vmo));
+	ASSERT_EQ(ZX_ERR_BAD_HANDLE,
+		  zx_pager_create_vmo(pager, 0, ZX_HANDLE_INVALID, 0, PAGE,
+				      &vmo));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_create_vmo(pager, 1U << 20, plain, 0, UINT64_MAX,
+				      &vmo));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_pager_create_vmo(pager, 0, pager, 0, PAGE, &vmo));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_create_vmo(pager, 1U << 20, port, 0, UINT64_MAX,
+				      &vmo));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_create_vmo(pager, ZX_VMO_DISCARDABLE, port, 0, PAGE,
+				      &vmo));
+	/* Dirty tracking is not there yet. */
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_pager_create_vmo(pager, ZX_VMO_TRAP_DIRTY, port, 0, PAGE,
+				      &vmo));
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_create_vmo(pager, 0, port, 0, UINT64_MAX, &vmo));
+	ASSERT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_pager_create_vmo(pager, 0, port, 0, ZVMO_VMO_MAX_SIZE + 1,
+				      &vmo));
+	ASSERT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_pager_create_vmo(pager, 0, port, 0, PAGE, NULL));
+	/* Failures leave the pager unbound, and send nothing. */
+	ASSERT_EQ(0, port_watches(port));
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, 0, &pkt));
+
+	/* The largest size there is, and none at all. */
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0),
+					     ZVMO_VMO_MAX_SIZE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(1), 0, &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(1, port_watches(port));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(0), pkt.key);
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(1), pkt.key);
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port, 0, &pkt));
+
+	zx_handle_close(plain);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+/*
+ * The kernel has one queue per pager: all its VMOs are bound to one port,
+ * until that port is closed.
+ */
+TEST(pager_one_port_per_pager)
+{
+	zx_handle_t pager, port1, port2, a, b, c, d, other;
+	zx_port_packet_t pkt;
+	struct reader r;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port1));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port2));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port1, KEY(0), PAGE,
+					     &a));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port1, KEY(1), PAGE,
+					     &b));
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_pager_create_vmo(pager, 0, port2, KEY(2), PAGE, &c));
+	/* The same through a duplicate of the pager's handle. */
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(pager, ZX_RIGHT_SAME_RIGHTS,
+					     &other));
+	ASSERT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_pager_create_vmo(other, 0, port2, KEY(2), PAGE, &c));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(other, 0, port1, KEY(2), PAGE,
+					     &c));
+	ASSERT_EQ(1, port_watches(port1));
+	ASSERT_EQ(0, port_watches(port2));
+	ASSERT_TRUE(no_packet(port2, 0));
+
+	/* Once its port is closed, a pager binds to another one... */
+	ASSERT_EQ(ZX_OK, zx_handle_close(port1));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port2, KEY(3), PAGE,
+					     &d));
+	ASSERT_EQ(1, port_watches(port2));
+	/* ...which gets the packets of all its VMOs. */
+	ASSERT_EQ(0, reader_start(&r, a, 0, 1));
+	ASSERT_EQ(ZX_OK, wait_packet(port2, &pkt));
+	ASSERT_EQ(KEY(0), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt.page_request.command);
+	ASSERT_EQ(ZX_OK, zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, a, 0, PAGE,
+					   (uint64_t)(int64_t)ZX_ERR_NO_SPACE));
+	ASSERT_EQ(ZX_ERR_NO_SPACE, reader_join(&r));
+	free(r.buf);
+
+	zx_handle_close(d);
+	zx_handle_close(c);
+	zx_handle_close(b);
+	zx_handle_close(a);
+	ASSERT_EQ(ZX_OK, wait_packet(port2, &pkt));
+	ASSERT_EQ(KEY(3), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+	zx_handle_close(other);
+	zx_handle_close(pager);
+	zx_handle_close(port2);
+}
+
+/*
+ * A port's handles: duplicates are the same port, and a port is of the
+ * wrong type for the calls of other objects (Linux 6.9 and later answer
+ * EINVAL to their ioctls on it).
+ */
+TEST(port_handles)
+{
+	zx_handle_t pager, port, again, moved, a, b;
+	zx_info_vmo_t info;
+	zx_port_packet_t pkt;
+	uint64_t size;
+	char c;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(port, ZX_RIGHT_SAME_RIGHTS,
+					     &again));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0), PAGE,
+					     &a));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, again, KEY(1), PAGE,
+					     &b));
+	ASSERT_EQ(1, port_watches(port));
+	ASSERT_EQ(ZX_OK, zx_handle_close(a));
+	ASSERT_EQ(ZX_OK, zx_port_wait(again, zx_deadline_after(ZX_SEC(10)),
+				      &pkt));
+	ASSERT_EQ(KEY(0), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_COMPLETE, pkt.page_request.command);
+	ASSERT_EQ(ZX_OK, zx_handle_replace(again, ZX_RIGHT_SAME_RIGHTS,
+					   &moved));
+	ASSERT_TRUE(is_closed(again));
+	ASSERT_EQ(ZX_OK, zx_handle_close(b));
+	ASSERT_EQ(ZX_OK, wait_packet(moved, &pkt));
+	ASSERT_EQ(KEY(1), pkt.key);
+
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_object_get_info(port, ZX_INFO_VMO, &info, sizeof(info),
+				     NULL, NULL));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_vmo_get_size(port, &size));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_vmo_set_size(port, PAGE));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_vmo_read(port, &c, 0, 1));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_vmo_op_range(port, ZX_VMO_OP_COMMIT, 0, PAGE, NULL, 0));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_vmo_create_child(port, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE,
+				      &a));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE,
+		  zx_handle_duplicate(port, ZX_RIGHT_READ, &a));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_pager_detach_vmo(port, port));
+	ASSERT_EQ(ZX_ERR_WRONG_TYPE, zx_pager_detach_vmo(pager, port));
+
+	zx_handle_close(moved);
+	zx_handle_close(pager);
+	zx_handle_close(port);
+}
+
+/* A descriptor number reused by a new pager is a new, unbound pager. */
+TEST(pager_reused_descriptor)
+{
+	zx_handle_t first, second, port1, port2, vmo;
+	zx_port_packet_t pkt;
+
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port1));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port2));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &first));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(first, 0, port1, KEY(0), PAGE,
+					     &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(first));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &second));
+	/* The lowest free descriptor: the number the first one had. */
+	ASSERT_EQ(first, second);
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(second, 0, port2, KEY(1), PAGE,
+					     &vmo));
+	ASSERT_EQ(ZX_OK, zx_handle_close(vmo));
+	ASSERT_EQ(ZX_OK, wait_packet(port2, &pkt));
+	ASSERT_EQ(KEY(1), pkt.key);
+	/* The first pager's COMPLETE went with it: it was never read. */
+	ASSERT_EQ(ZX_ERR_TIMED_OUT, zx_port_wait(port1, 0, &pkt));
+	ASSERT_EQ(0, port_watches(port1));
+	zx_handle_close(second);
+	zx_handle_close(port1);
+	zx_handle_close(port2);
+}
+
+/*
+ * The port reads a pager through the handle that bound it. Once that
+ * handle is closed (a duplicate staying open), its registration is
+ * dropped, and nothing is read through the number, even when it is
+ * reused; binding again through the duplicate brings the packets back.
+ */
+TEST(pager_rebound_through_duplicate)
+{
+	zx_handle_t pager, dup, port, a, b, c, plain, native;
+	uint8_t junk[64], back[64];
+	zx_port_packet_t pkt;
+	struct reader r;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(pager, 0, port, KEY(0), PAGE,
+					     &a));
+	ASSERT_EQ(ZX_OK, zx_handle_duplicate(pager, ZX_RIGHT_SAME_RIGHTS,
+					     &dup));
+	ASSERT_EQ(ZX_OK, zx_handle_close(pager));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(PAGE, 0, &plain));
+	ASSERT_EQ(pager, plain);
+	memset(junk, 0x77, sizeof(junk));
+	ASSERT_EQ(ZX_OK, zx_vmo_write(plain, junk, 0, sizeof(junk)));
+
+	ASSERT_EQ(0, reader_start(&r, a, 0, 1));
+	ASSERT_TRUE(no_packet(port, 100));
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(dup, 0, port, KEY(1), PAGE, &b));
+	ASSERT_EQ(ZX_OK, wait_packet(port, &pkt));
+	ASSERT_EQ(KEY(0), pkt.key);
+	ASSERT_EQ(ZX_PAGER_VMO_READ, pkt.page_request.command);
+	ASSERT_EQ(0, pkt.page_request.offset);
+	ASSERT_EQ(ZX_OK, zx_pager_op_range(dup, ZX_PAGER_OP_FAIL, a, 0, PAGE,
+					   (uint64_t)(int64_t)ZX_ERR_IO));
+	ASSERT_EQ(ZX_ERR_IO, reader_join(&r));
+	free(r.buf);
+	ASSERT_EQ(ZX_OK, zx_vmo_read(plain, back, 0, sizeof(back)));
+	ASSERT_EQ(0, memcmp(junk, back, sizeof(back)));
+	ASSERT_EQ(0, lseek(plain, 0, SEEK_CUR));
+
+	/* Binding makes a native pager's descriptor non-blocking. */
+	native = zvmo_pager_create(0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, native);
+	ASSERT_FALSE(fcntl(native, F_GETFL) & O_NONBLOCK);
+	ASSERT_EQ(ZX_OK, zx_pager_create_vmo(native, 0, port, KEY(2), PAGE,
+					     &c));
+	ASSERT_TRUE(fcntl(native, F_GETFL) & O_NONBLOCK);
+	ASSERT_TRUE(fcntl(dup, F_GETFL) & O_NONBLOCK);
+
+	zx_handle_close(c);
+	zx_handle_close(a);
+	zx_handle_close(native);
+	zx_handle_close(b);
+	zx_handle_close(plain);
+	zx_handle_close(dup);
+	zx_handle_close(port);
+}
+
+/* Several pagers on one port, several pager threads, several readers. */
+struct stress_reader {
+	pthread_t thread;
+	struct server *s;
+	zx_handle_t pager;
+	unsigned int index;
+	zx_status_t status;
+	int64_t mismatch;
+};
+
+#define STRESS_PAGES	192
+
+static void *stress_read(void *arg)
+{
+	struct stress_reader *r = arg;
+	zx_handle_t vmo;
+	uint64_t page, off;
+	uint8_t *buf;
+
+	r->mismatch = -1;
+	r->status = zx_pager_create_vmo(r->pager, 0, r->s->port,
+					KEY(r->index), STRESS_PAGES * PAGE,
+					&vmo);
+	if (r->status != ZX_OK)
+		return NULL;
+	server_set(r->s, r->index, r->pager, vmo);
+	buf = malloc(3 * PAGE);
+	if (!buf) {
+		r->status = ZX_ERR_NO_MEMORY;
+		zx_handle_close(vmo);
+		return NULL;
+	}
+	/* Pages one by one in a scattered order, then runs across them. */
+	for (page = 0; page < STRESS_PAGES && r->mismatch < 0; page++) {
+		off = (page * 67 % STRESS_PAGES) * PAGE + page % PAGE;
+		r->status = zx_vmo_read(vmo, buf, off, 1);
+		if (r->status != ZX_OK)
+			break;
+		r->mismatch = file_mismatch(buf, KEY(r->index), off, 1);
+	}
+	for (off = 0; r->status == ZX_OK && r->mismatch < 0 &&
+	     off + 3 * PAGE <= STRESS_PAGES * PAGE; off += 3 * PAGE) {
+		r->status = zx_vmo_read(vmo, buf, off, 3 * PAGE);
+		if (r->status == ZX_OK)
+			r->mismatch = file_mismatch(buf, KEY(r->index), off,
+						    3 * PAGE);
+	}
+	free(buf);
+	zx_handle_close(vmo);
+	return NULL;
+}
+
+TEST(pager_threads)
+{
+	struct stress_reader readers[NKEYS];
+	zx_handle_t pagers[2], port;
+	struct server s;
+	unsigned int i;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pagers[0]));
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pagers[1]));
+	ASSERT_EQ(ZX_OK, zx_port_create(0, &port));
+	ASSERT_EQ(0, server_start(&s, port, NTHREADS_MAX));
+	for (i = 0; i < NKEYS; i++) {
+		readers[i].s = &s;
+		readers[i].pager = pagers[i % 2];
+		readers[i].index = i;
+		ASSERT_EQ(0, pthread_create(&readers[i].thread, NULL,
+					    stress_read, &readers[i]));
+	}
+	for (i = 0; i < NKEYS; i++) {
+		pthread_join(readers[i].thread, NULL);
+		EXPECT_EQ(ZX_OK, readers[i].status);
+		EXPECT_EQ(-1, readers[i].mismatch);
+	}
+	/* Every VMO's COMPLETE comes once it is closed. */
+	ASSERT_EQ(NKEYS, server_wait(&s, ~0ULL, ZX_PAGER_VMO_COMPLETE, NKEYS));
+	ASSERT_EQ(ZX_OK, server_stop(&s));
+	for (i = 0; i < NKEYS; i++) {
+		EXPECT_LE(1, logged(&s, KEY(i), ZX_PAGER_VMO_READ));
+		EXPECT_EQ(1, logged(&s, KEY(i), ZX_PAGER_VMO_COMPLETE));
+	}
+	ASSERT_EQ(2, port_watches(port));
+	zx_handle_close(pagers[0]);
+	zx_handle_close(pagers[1]);
+	ASSERT_EQ(0, port_watches(port));
+	zx_handle_close(port);
+}
+
+/* The native calls under the Zircon ones. */
+TEST(pager_native_packets)
+{
+	struct zvmo_pager_packet pkts[4];
+	int pager, a, b, aux;
+
+	pager = zvmo_pager_create(0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, pager);
+	ASSERT_EQ(-EINVAL, zvmo_pager_create(1, 0));
+	ASSERT_EQ(0, fcntl(pager, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(-EAGAIN, zvmo_pager_read_packets(pager, pkts, 4));
+	ASSERT_EQ(-EINVAL, zvmo_pager_read_packets(pager, pkts, 0));
+	a = zvmo_pager_create_vmo(pager, 0, 11, PAGE, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, a);
+	b = zvmo_pager_create_vmo(pager, ZVMO_VMO_RESIZABLE, 22, PAGE,
+				  ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(-ENOTTY, zvmo_pager_create_vmo(a, 0, 33, PAGE, 0));
+	ASSERT_EQ(-ENOTTY, zvmo_pager_detach(pager, pager));
+	ASSERT_EQ(0, zvmo_pager_detach(pager, a));
+	ASSERT_EQ(0, zvmo_close(b));
+	/* Both COMPLETE packets in one read, in order. */
+	ASSERT_EQ(2, zvmo_pager_read_packets(pager, pkts, 4));
+	ASSERT_EQ(11, pkts[0].key);
+	ASSERT_EQ(ZVMO_PAGER_COMPLETE, pkts[0].command);
+	ASSERT_EQ(22, pkts[1].key);
+	ASSERT_EQ(ZVMO_PAGER_COMPLETE, pkts[1].command);
+	ASSERT_EQ(-EAGAIN, zvmo_pager_read_packets(pager, pkts, 4));
+	aux = zvmo_vmo_create(PAGE, 0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, aux);
+	ASSERT_EQ(-EBUSY, zvmo_pager_supply(pager, a, 0, PAGE, aux, 0));
+	ASSERT_EQ(-EBUSY, zvmo_pager_op_range(pager, ZVMO_PAGER_OP_FAIL, a, 0,
+					      PAGE, EIO));
+	zvmo_close(aux);
+	zvmo_close(a);
+	zvmo_close(pager);
+}
+
+TEST(pager_handle_basic)
+{
+	zx_info_handle_basic_t basic;
+	zx_handle_t pager, vmo;
+
+	ASSERT_EQ(ZX_OK, zx_pager_create(0, &pager));
+	ASSERT_EQ(ZX_OK, zx_object_get_info(pager, ZX_INFO_HANDLE_BASIC,
+					    &basic, sizeof(basic), NULL,
+					    NULL));
+	EXPECT_EQ(ZX_OBJ_TYPE_PAGER, basic.type);
+	EXPECT_NE(ZX_KOID_INVALID, basic.koid);
+	/* A VMO is not a pager for the pager calls. */
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4096, 0, &vmo));
+	EXPECT_EQ(ZX_ERR_WRONG_TYPE, zx_pager_detach_vmo(vmo, vmo));
+	zx_handle_close(vmo);
+	zx_handle_close(pager);
 }
 
 TEST_HARNESS_MAIN

@@ -379,6 +379,103 @@ ZVMO_EXPORT int zvmo_pmt_unpin(int pmt)
 	return zvmo_ret(ioctl(pmt, ZVMO_IOC_PMT_UNPIN));
 }
 
+ZVMO_EXPORT int zvmo_pager_create(uint32_t options, uint32_t fd_flags)
+{
+	struct zvmo_pager_create args = {
+		.argsz = sizeof(args),
+		.options = options,
+		.fd_flags = fd_flags,
+	};
+	int dev = zvmo_open();
+
+	if (dev < 0)
+		return dev;
+	return zvmo_ret(ioctl(dev, ZVMO_IOC_PAGER_CREATE, &args));
+}
+
+ZVMO_EXPORT int zvmo_pager_create_vmo(int pager, uint32_t options,
+				      uint64_t key, uint64_t size,
+				      uint32_t fd_flags)
+{
+	struct zvmo_pager_create_vmo args = {
+		.argsz = sizeof(args),
+		.options = options,
+		.key = key,
+		.size = size,
+		.fd_flags = fd_flags,
+	};
+
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_CREATE_VMO, &args));
+}
+
+ZVMO_EXPORT int zvmo_pager_supply(int pager, int vmo, uint64_t offset,
+				  uint64_t length, int aux,
+				  uint64_t aux_offset)
+{
+	struct zvmo_pager_supply args = {
+		.argsz = sizeof(args),
+		.vmo_fd = vmo,
+		.offset = offset,
+		.length = length,
+		.aux_fd = aux,
+		.aux_offset = aux_offset,
+	};
+
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_SUPPLY, &args));
+}
+
+ZVMO_EXPORT int zvmo_pager_op_range(int pager, uint32_t op, int vmo,
+				    uint64_t offset, uint64_t length,
+				    uint64_t data)
+{
+	struct zvmo_pager_op args = {
+		.argsz = sizeof(args),
+		.op = op,
+		.vmo_fd = vmo,
+		.offset = offset,
+		.length = length,
+		.data = data,
+	};
+
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_OP_RANGE, &args));
+}
+
+ZVMO_EXPORT int zvmo_pager_detach(int pager, int vmo)
+{
+	struct zvmo_pager_detach args = {
+		.argsz = sizeof(args),
+		.vmo_fd = vmo,
+	};
+
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_DETACH, &args));
+}
+
+ZVMO_EXPORT int zvmo_pager_info(int pager, struct zvmo_pager_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_INFO, info));
+}
+
+ZVMO_EXPORT ssize_t zvmo_pager_read_packets(int pager,
+					    struct zvmo_pager_packet *pkts,
+					    size_t max)
+{
+	ssize_t r;
+
+	if (!max)
+		return -EINVAL;
+	if (!pkts)
+		return -EFAULT;
+	/* read() moves at most SSIZE_MAX bytes; the kernel far fewer. */
+	if (max > ZVMO_CHUNK / sizeof(*pkts))
+		max = ZVMO_CHUNK / sizeof(*pkts);
+	r = read(pager, pkts, max * sizeof(*pkts));
+	if (r < 0)
+		return -errno;
+	return r / (ssize_t)sizeof(*pkts);
+}
+
 ZVMO_EXPORT int zvmo_stats(struct zvmo_stats *stats)
 {
 	int dev;

@@ -8,8 +8,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +35,10 @@ _Static_assert(ZX_BTI_PERM_READ == ZVMO_PIN_READ &&
 	       ZX_BTI_PERM_EXECUTE == ZVMO_PIN_EXECUTE &&
 	       ZX_BTI_COMPRESS == ZVMO_PIN_COMPRESS &&
 	       ZX_BTI_CONTIGUOUS == ZVMO_PIN_CONTIGUOUS, "pin options");
+_Static_assert(ZX_PAGER_VMO_READ == ZVMO_PAGER_READ &&
+	       ZX_PAGER_VMO_COMPLETE == ZVMO_PAGER_COMPLETE &&
+	       ZX_PAGER_VMO_DIRTY == ZVMO_PAGER_DIRTY, "pager commands");
+_Static_assert(ZX_PAGER_OP_FAIL == ZVMO_PAGER_OP_FAIL, "pager ops");
 _Static_assert((ZX_INFO_VMO_VIA_HANDLE & 0xffff) == 0 &&
 	       (ZX_INFO_VMO_VIA_MAPPING & 0xffff) == 0,
 	       "the VIA_* flags must not collide with the module's");
@@ -121,6 +132,41 @@ static zx_status_t zx_not_descriptor(zx_handle_t handle)
 }
 
 /*
+ * What Zircon says of @port before it waits: BAD_HANDLE, WRONG_TYPE, or
+ * ZX_OK. Asking an epoll set to drop a descriptor that was never in it
+ * (a fresh eventfd) tells one (ENOENT) from anything else (EINVAL).
+ */
+static zx_status_t zx_port_status(zx_handle_t port)
+{
+	int probe = eventfd(0, EFD_CLOEXEC), err;
+
+	if (probe < 0)
+		return zx_st(-errno);
+	err = epoll_ctl(port, EPOLL_CTL_DEL, probe, NULL) ? errno : 0;
+	close(probe);
+	if (err == EBADF)
+		return ZX_ERR_BAD_HANDLE;
+	return err == ENOENT ? ZX_OK : ZX_ERR_WRONG_TYPE;
+}
+
+/*
+ * @err from an ioctl on @handle, with ports told apart: since Linux 6.9 an
+ * epoll descriptor answers EINVAL, not ENOTTY, to commands that are not
+ * its own, and a port is of the wrong type for every other call.
+ */
+static int zx_ioctl_errno(zx_handle_t handle, int err)
+{
+	return err == -EINVAL && zx_port_status(handle) == ZX_OK ? -ENOTTY :
+								  err;
+}
+
+/* The status for @ret, the result of a native call on @handle. */
+static zx_status_t zx_st_on(zx_handle_t handle, int ret)
+{
+	return zx_st(zx_ioctl_errno(handle, ret));
+}
+
+/*
  * The VMO behind @handle and the rights of @handle, or the status for a
  * handle that is closed (BAD_HANDLE), not a VMO (WRONG_TYPE), or lacks
  * @need (ACCESS_DENIED).
@@ -131,7 +177,7 @@ static zx_status_t zx_vmo_lookup(zx_handle_t handle, zx_rights_t need,
 	int err = zvmo_vmo_info(handle, info);
 
 	if (err)
-		return zx_st(err);
+		return zx_st_on(handle, err);
 	if ((info->rights & need) != need)
 		return ZX_ERR_ACCESS_DENIED;
 	return ZX_OK;
@@ -164,8 +210,9 @@ ZX_EXPORT zx_status_t zx_vmo_create_child(zx_handle_t handle,
 {
 	if (!out)
 		return ZX_ERR_INVALID_ARGS;
-	return zx_new_handle(zvmo_vmo_create_child(handle, options, offset,
-						   size, ZVMO_FD_CLOEXEC),
+	return zx_new_handle(zx_ioctl_errno(handle,
+				zvmo_vmo_create_child(handle, options, offset,
+						      size, ZVMO_FD_CLOEXEC)),
 			     out);
 }
 
@@ -185,20 +232,20 @@ ZX_EXPORT zx_status_t zx_vmo_get_size(zx_handle_t handle, uint64_t *size)
 {
 	if (!size)
 		return ZX_ERR_INVALID_ARGS;
-	return zx_st(zvmo_vmo_get_size(handle, size));
+	return zx_st_on(handle, zvmo_vmo_get_size(handle, size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_set_size(zx_handle_t handle, uint64_t size)
 {
-	return zx_st(zvmo_vmo_set_size(handle, size));
+	return zx_st_on(handle, zvmo_vmo_set_size(handle, size));
 }
 
 ZX_EXPORT zx_status_t zx_vmo_op_range(zx_handle_t handle, uint32_t op,
 				      uint64_t offset, uint64_t size,
 				      void *buffer, size_t buffer_size)
 {
-	return zx_st(zvmo_vmo_op_range(handle, op, offset, size, buffer,
-				       buffer_size));
+	return zx_st_on(handle, zvmo_vmo_op_range(handle, op, offset, size,
+						  buffer, buffer_size));
 }
 
 /* Zircon checks the policy before the handle. */
@@ -207,7 +254,8 @@ ZX_EXPORT zx_status_t zx_vmo_set_cache_policy(zx_handle_t handle,
 {
 	if (cache_policy & ~ZX_CACHE_POLICY_MASK)
 		return ZX_ERR_INVALID_ARGS;
-	return zx_st(zvmo_vmo_set_cache_policy(handle, cache_policy));
+	return zx_st_on(handle, zvmo_vmo_set_cache_policy(handle,
+							  cache_policy));
 }
 
 /* What Zircon says of a BTI handle before it looks at anything else. */
@@ -215,7 +263,7 @@ static zx_status_t zx_bti_status(zx_handle_t bti)
 {
 	struct zvmo_bti_info info;
 
-	return zx_st(zvmo_bti_info(bti, &info));
+	return zx_st_on(bti, zvmo_bti_info(bti, &info));
 }
 
 /*
@@ -267,7 +315,7 @@ ZX_EXPORT zx_status_t zx_bti_pin(zx_handle_t bti, uint32_t options,
 		return status;
 	if (offset % page || size % page)
 		return ZX_ERR_INVALID_ARGS;
-	return zx_st(fd);
+	return zx_st_on(vmo, fd);
 }
 
 /*
@@ -276,7 +324,7 @@ ZX_EXPORT zx_status_t zx_bti_pin(zx_handle_t bti, uint32_t options,
  */
 ZX_EXPORT zx_status_t zx_pmt_unpin(zx_handle_t pmt)
 {
-	int err = zvmo_pmt_unpin(pmt);
+	int err = zx_ioctl_errno(pmt, zvmo_pmt_unpin(pmt));
 
 	if (err == -EBADF)
 		return ZX_ERR_BAD_HANDLE;
@@ -363,6 +411,7 @@ static uint32_t zx_info_vmo_flags(uint32_t flags)
 static zx_status_t zx_handle_basic(zx_handle_t handle,
 				   zx_info_handle_basic_t *basic)
 {
+	struct zvmo_pager_info gi;
 	struct zvmo_vmo_info vi;
 	struct zvmo_bti_info bi;
 	struct zvmo_pmt_info pi;
@@ -370,7 +419,7 @@ static zx_status_t zx_handle_basic(zx_handle_t handle,
 
 	memset(basic, 0, sizeof(*basic));
 	basic->related_koid = ZX_KOID_INVALID;
-	err = zvmo_vmo_info(handle, &vi);
+	err = zx_ioctl_errno(handle, zvmo_vmo_info(handle, &vi));
 	if (!err) {
 		basic->koid = vi.koid;
 		basic->rights = vi.rights;
@@ -379,7 +428,7 @@ static zx_status_t zx_handle_basic(zx_handle_t handle,
 	}
 	if (err != -ENOTTY)
 		return zx_st(err);
-	err = zvmo_bti_info(handle, &bi);
+	err = zx_ioctl_errno(handle, zvmo_bti_info(handle, &bi));
 	if (!err) {
 		basic->koid = bi.koid;
 		basic->rights = ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHT_MAP;
@@ -388,12 +437,21 @@ static zx_status_t zx_handle_basic(zx_handle_t handle,
 	}
 	if (err != -ENOTTY)
 		return zx_st(err);
-	err = zvmo_pmt_info(handle, &pi);
+	err = zx_ioctl_errno(handle, zvmo_pmt_info(handle, &pi));
+	if (!err) {
+		basic->koid = pi.koid;
+		basic->rights = ZX_RIGHTS_BASIC;
+		basic->type = ZX_OBJ_TYPE_PMT;
+		return ZX_OK;
+	}
+	if (err != -ENOTTY)
+		return zx_st(err);
+	err = zx_ioctl_errno(handle, zvmo_pager_info(handle, &gi));
 	if (err)
 		return zx_st(err);
-	basic->koid = pi.koid;
+	basic->koid = gi.koid;
 	basic->rights = ZX_RIGHTS_BASIC;
-	basic->type = ZX_OBJ_TYPE_PMT;
+	basic->type = ZX_OBJ_TYPE_PAGER;
 	return ZX_OK;
 }
 
@@ -424,7 +482,7 @@ ZX_EXPORT zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 	case ZX_INFO_BTI: {
 		zx_info_bti_t info;
 
-		status = zx_st(zvmo_bti_info(handle, &bi));
+		status = zx_st_on(handle, zvmo_bti_info(handle, &bi));
 		if (status != ZX_OK)
 			return status;
 		memset(&info, 0, sizeof(info));
@@ -516,11 +574,14 @@ ZX_EXPORT zx_status_t zx_object_set_property(zx_handle_t handle,
 	switch (property) {
 	case ZX_PROP_NAME:
 		/* The module checks the handle and the right. */
-		return zx_st(zvmo_vmo_set_name(handle, value, value_size));
+		return zx_st_on(handle, zvmo_vmo_set_name(handle, value,
+							  value_size));
 	case ZX_PROP_VMO_CONTENT_SIZE:
 		if (value_size >= sizeof(uint64_t)) {
 			memcpy(&size, value, sizeof(size));
-			return zx_st(zvmo_vmo_set_content_size(handle, size));
+			return zx_st_on(handle,
+					zvmo_vmo_set_content_size(handle,
+								  size));
 		}
 		status = ZX_ERR_BUFFER_TOO_SMALL;
 		break;
@@ -562,7 +623,8 @@ ZX_EXPORT zx_status_t zx_handle_duplicate(zx_handle_t handle,
 
 	if (!out)
 		return ZX_ERR_INVALID_ARGS;
-	fd = zvmo_vmo_dup(handle, rights, ZVMO_FD_CLOEXEC);
+	fd = zx_ioctl_errno(handle, zvmo_vmo_dup(handle, rights,
+						 ZVMO_FD_CLOEXEC));
 	/* Not a VMO: any descriptor can still be duplicated as it is. */
 	if (fd == -ENOTTY && rights == ZX_RIGHT_SAME_RIGHTS)
 		return zx_dup_same(handle, out);
@@ -590,7 +652,8 @@ ZX_EXPORT zx_status_t zx_handle_replace(zx_handle_t handle, zx_rights_t rights,
 		return ZX_ERR_INVALID_ARGS;
 	}
 
-	fd = zvmo_vmo_dup(handle, rights, ZVMO_FD_CLOEXEC);
+	fd = zx_ioctl_errno(handle, zvmo_vmo_dup(handle, rights,
+						 ZVMO_FD_CLOEXEC));
 	if (fd >= 0) {
 		status = ZX_OK;
 		*out = fd;
@@ -723,4 +786,475 @@ ZX_EXPORT zx_time_t zx_deadline_after(zx_duration_t nanoseconds)
 		return nanoseconds > 0 ? ZX_TIME_INFINITE :
 					 ZX_TIME_INFINITE_PAST;
 	return deadline;
+}
+
+/*
+ * Pagers.
+ *
+ * What Zircon says of @pager before it looks at anything else:
+ * ZX_ERR_BAD_HANDLE if it is not open, ZX_ERR_WRONG_TYPE if it is not a
+ * pager.
+ */
+static zx_status_t zx_pager_status(zx_handle_t pager)
+{
+	struct zvmo_pager_info info;
+
+	return zx_st(zx_ioctl_errno(pager, zvmo_pager_info(pager, &info)));
+}
+
+/*
+ * The status for @err, the failure of a pager call whose later checks the
+ * module makes in Zircon's order: the pager's first.
+ */
+static zx_status_t zx_pager_st(zx_handle_t pager, int err)
+{
+	zx_status_t status = zx_pager_status(pager);
+
+	return status != ZX_OK ? status : zx_st(err);
+}
+
+/*
+ * Zircon's checks of a pager call's handles, in its order: the pager, then
+ * the VMO, which must be one of that pager's (else ZX_ERR_INVALID_ARGS).
+ * The module tells the last by a supply of nothing from no aux VMO: it
+ * looks at the VMO (EINVAL if another pager's) before the aux VMO (EBADF).
+ */
+static zx_status_t zx_pager_vmo_status(zx_handle_t pager, zx_handle_t vmo)
+{
+	struct zvmo_vmo_info info;
+	zx_status_t status;
+	int err;
+
+	status = zx_pager_status(pager);
+	if (status != ZX_OK)
+		return status;
+	status = zx_vmo_lookup(vmo, 0, &info);
+	if (status != ZX_OK)
+		return status;
+	err = zvmo_pager_supply(pager, vmo, 0, 0, -1, 0);
+	return err == -EBADF ? ZX_OK : zx_st(err);
+}
+
+ZX_EXPORT zx_status_t zx_pager_create(uint32_t options, zx_handle_t *out)
+{
+	if (options || !out)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_new_handle(zvmo_pager_create(0, ZVMO_FD_CLOEXEC), out);
+}
+
+/*
+ * Ports are epoll sets of pager descriptors. The kernel has one packet
+ * queue per pager, so a pager is bound to one port, whatever VMO binds
+ * it; this table says which. A pager is known by its inode (each has its
+ * own), so a descriptor number closed and reused for another pager is not
+ * taken for the first. @fd is the descriptor the pager is registered in
+ * @port's set under, and the one the port reads.
+ *
+ * A binding is alive while @fd names its pager and @port's set holds
+ * that registration; a dead one (the pager or the port was closed, or
+ * @fd was) is replaced by the next binding of its pager. The lock is held
+ * from a binding to the end of the VMO creation it is for, so a failed
+ * creation undoes the binding it made and no other thread sees it.
+ */
+struct zx_binding {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	int port;
+};
+
+static pthread_mutex_t zx_bindings_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct zx_binding *zx_bindings;		/* guarded by the lock */
+static size_t zx_nr_bindings, zx_bindings_cap;	/* guarded by the lock */
+
+/*
+ * A port's event for the pager with inode @ino under @fd. One shot: a
+ * waiter that gets it reads one packet and re-arms it, so only one waiter
+ * wakes per packet, and a registration whose descriptor no longer names
+ * the pager is never re-armed, rather than reported for ever.
+ */
+static struct epoll_event zx_port_event(int fd, ino_t ino)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLONESHOT,
+		.data.u64 = (uint32_t)fd | (uint64_t)(uint32_t)ino << 32,
+	};
+
+	return ev;
+}
+
+/* Whether @b's descriptor still names its pager. */
+static bool zx_binding_names(const struct zx_binding *b)
+{
+	struct stat st;
+
+	return fstat(b->fd, &st) == 0 && st.st_dev == b->dev &&
+	       st.st_ino == b->ino;
+}
+
+static struct zx_binding *zx_binding_find(const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < zx_nr_bindings; i++)
+		if (zx_bindings[i].dev == st->st_dev &&
+		    zx_bindings[i].ino == st->st_ino)
+			return &zx_bindings[i];
+	return NULL;
+}
+
+static void zx_binding_remove(struct zx_binding *b)
+{
+	*b = zx_bindings[--zx_nr_bindings];
+}
+
+/* A new entry; the entries of closed pagers go first. */
+static struct zx_binding *zx_binding_add(void)
+{
+	struct zx_binding *grown;
+	size_t i, cap;
+
+	if (zx_nr_bindings == zx_bindings_cap) {
+		for (i = zx_nr_bindings; i-- > 0;)
+			if (!zx_binding_names(&zx_bindings[i]))
+				zx_binding_remove(&zx_bindings[i]);
+	}
+	if (zx_nr_bindings == zx_bindings_cap) {
+		cap = zx_bindings_cap ? 2 * zx_bindings_cap : 16;
+		grown = realloc(zx_bindings, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		zx_bindings = grown;
+		zx_bindings_cap = cap;
+	}
+	return &zx_bindings[zx_nr_bindings++];
+}
+
+/*
+ * Bind the pager @pager, whose inode is @st, to @port, checking @port as
+ * Zircon does (BAD_HANDLE, WRONG_TYPE). *@added says whether a new
+ * registration was made, for zx_pager_unbind() to undo. Lock held.
+ */
+static zx_status_t zx_pager_bind(zx_handle_t pager, const struct stat *st,
+				 zx_handle_t port, bool *added)
+{
+	struct epoll_event ev = zx_port_event(pager, st->st_ino);
+	struct zx_binding *b;
+	zx_status_t status;
+	int flags;
+
+	/* EEXIST: registered there already, under this descriptor. */
+	*added = !epoll_ctl(port, EPOLL_CTL_ADD, pager, &ev);
+	if (!*added && errno != EEXIST) {
+		if (errno == EINVAL)	/* not an epoll set, or the pager */
+			return ZX_ERR_WRONG_TYPE;
+		if (errno == ENOSPC)	/* fs.epoll.max_user_watches */
+			return ZX_ERR_NO_RESOURCES;
+		return zx_st(-errno);
+	}
+
+	b = zx_binding_find(st);
+	if (b && zx_binding_names(b)) {
+		/*
+		 * Which set holds the registration there is: this port's
+		 * (maybe under another number of the port), another open
+		 * port's, or none. Under this descriptor, the ADD told.
+		 * Asking re-arms it, which at worst lets a second waiter
+		 * read the pager at the same time and find nothing.
+		 */
+		ev = zx_port_event(b->fd, b->ino);
+		if (b->fd == pager ? !*added :
+		    !epoll_ctl(port, EPOLL_CTL_MOD, b->fd, &ev))
+			status = ZX_OK;
+		else if (!epoll_ctl(b->port, EPOLL_CTL_MOD, b->fd, &ev))
+			status = ZX_ERR_NOT_SUPPORTED;
+		else
+			goto rebind;
+		/* One registration per pager: keep the one there is. */
+		if (*added)
+			epoll_ctl(port, EPOLL_CTL_DEL, pager, NULL);
+		*added = false;
+		if (status == ZX_OK)
+			b->port = port;
+		return status;
+	}
+rebind:
+	if (!b)
+		b = zx_binding_add();
+	if (!b) {
+		if (*added)
+			epoll_ctl(port, EPOLL_CTL_DEL, pager, NULL);
+		*added = false;
+		return ZX_ERR_NO_MEMORY;
+	}
+	b->dev = st->st_dev;
+	b->ino = st->st_ino;
+	b->fd = pager;
+	b->port = port;
+
+	/* The port reads the pager without blocking. */
+	flags = *added ? fcntl(pager, F_GETFL) : O_NONBLOCK;
+	if (flags >= 0 && !(flags & O_NONBLOCK))
+		fcntl(pager, F_SETFL, flags | O_NONBLOCK);
+	return ZX_OK;
+}
+
+/* Undo the binding zx_pager_bind() just made. Lock held. */
+static void zx_pager_unbind(zx_handle_t pager, const struct stat *st,
+			    zx_handle_t port)
+{
+	struct zx_binding *b = zx_binding_find(st);
+
+	epoll_ctl(port, EPOLL_CTL_DEL, pager, NULL);
+	if (b)
+		zx_binding_remove(b);
+}
+
+/*
+ * Zircon checks the pager, then the port, then the options and the size.
+ * The pager is bound to the port before the VMO is made, and unbound if
+ * that fails, so no VMO is made for a port that cannot have its packets.
+ * A size the module would refuse is refused here: the module queues a
+ * COMPLETE packet even for a VMO it failed to make.
+ */
+ZX_EXPORT zx_status_t zx_pager_create_vmo(zx_handle_t pager, uint32_t options,
+					  zx_handle_t port, uint64_t key,
+					  uint64_t size, zx_handle_t *out)
+{
+	zx_status_t status = zx_pager_status(pager);
+	uint32_t zoptions = options & ZX_VMO_RESIZABLE ? ZVMO_VMO_RESIZABLE : 0;
+	struct stat st;
+	bool added;
+
+	if (status != ZX_OK)
+		return status;
+	if (fstat(pager, &st))
+		return zx_st(-errno);
+
+	pthread_mutex_lock(&zx_bindings_lock);
+	status = zx_pager_bind(pager, &st, port, &added);
+	if (status != ZX_OK)
+		goto out;
+	if (options & ~(ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY))
+		status = ZX_ERR_INVALID_ARGS;
+	else if (options & ZX_VMO_TRAP_DIRTY)
+		/* The module has no dirty tracking yet. */
+		status = ZX_ERR_NOT_SUPPORTED;
+	else if (size > ZVMO_VMO_MAX_SIZE)
+		status = ZX_ERR_OUT_OF_RANGE;
+	else if (!out)
+		status = ZX_ERR_INVALID_ARGS;
+	else
+		status = zx_new_handle(zvmo_pager_create_vmo(pager, zoptions,
+							     key, size,
+							     ZVMO_FD_CLOEXEC),
+				       out);
+	if (status != ZX_OK && added)
+		zx_pager_unbind(pager, &st, port);
+out:
+	pthread_mutex_unlock(&zx_bindings_lock);
+	return status;
+}
+
+ZX_EXPORT zx_status_t zx_pager_detach_vmo(zx_handle_t pager, zx_handle_t vmo)
+{
+	int err = zvmo_pager_detach(pager, vmo);
+
+	return err ? zx_pager_st(pager, err) : ZX_OK;
+}
+
+/*
+ * The module looks at the aux VMO's handle and rights before the
+ * alignment, Zircon after it: a failure that may be the aux VMO's is
+ * checked again in Zircon's order. (The module looks at the VMO before
+ * the aux VMO, so if the VMO is fine, it is one of the pager's.)
+ */
+ZX_EXPORT zx_status_t zx_pager_supply_pages(zx_handle_t pager,
+					    zx_handle_t pager_vmo,
+					    uint64_t offset, uint64_t length,
+					    zx_handle_t aux_vmo,
+					    uint64_t aux_offset)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct zvmo_vmo_info info;
+	zx_status_t status;
+	int err;
+
+	err = zvmo_pager_supply(pager, pager_vmo, offset, length, aux_vmo,
+				aux_offset);
+	if (!err)
+		return ZX_OK;
+	status = zx_pager_status(pager);
+	if (status != ZX_OK)
+		return status;
+	if (err != -EBADF && err != -ENOTTY && err != -EACCES)
+		return zx_st(err);
+	status = zx_vmo_lookup(pager_vmo, 0, &info);
+	if (status != ZX_OK)
+		return status;
+	if (offset % page || length % page || aux_offset % page)
+		return ZX_ERR_INVALID_ARGS;
+	return zx_st(err);
+}
+
+/*
+ * The errno the module fails a range with for a status ZX_PAGER_OP_FAIL
+ * may carry, or 0 for any other, which the module refuses (EINVAL) after
+ * checking the handles, as Zircon does. @data is a zx_status_t widened
+ * with its sign.
+ */
+static uint64_t zx_pager_fail_errno(uint64_t data)
+{
+	switch ((int64_t)data) {
+	case ZX_ERR_IO:
+		return EIO;
+	case ZX_ERR_IO_DATA_INTEGRITY:
+		return EBADMSG;
+	case ZX_ERR_BAD_STATE:
+		return EBUSY;
+	case ZX_ERR_NO_SPACE:
+		return ENOSPC;
+	case ZX_ERR_BUFFER_TOO_SMALL:
+		return ENOBUFS;
+	default:
+		return 0;
+	}
+}
+
+ZX_EXPORT zx_status_t zx_pager_op_range(zx_handle_t pager, uint32_t op,
+					zx_handle_t pager_vmo, uint64_t offset,
+					uint64_t length, uint64_t data)
+{
+	zx_status_t status;
+	int err;
+
+	if (op == ZX_PAGER_OP_FAIL) {
+		err = zvmo_pager_op_range(pager, ZVMO_PAGER_OP_FAIL, pager_vmo,
+					  offset, length,
+					  zx_pager_fail_errno(data));
+		return err ? zx_pager_st(pager, err) : ZX_OK;
+	}
+	/*
+	 * ZX_PAGER_OP_DIRTY and the WRITEBACK ops need dirty tracking, which
+	 * the module does not have yet; any other op Zircon does not know.
+	 * Both are ZX_ERR_NOT_SUPPORTED once the handles pass.
+	 */
+	status = zx_pager_vmo_status(pager, pager_vmo);
+	return status != ZX_OK ? status : ZX_ERR_NOT_SUPPORTED;
+}
+
+/* Ports. */
+
+ZX_EXPORT zx_status_t zx_port_create(uint32_t options, zx_handle_t *out)
+{
+	int fd;
+
+	if (options || !out)
+		return ZX_ERR_INVALID_ARGS;
+	fd = epoll_create1(EPOLL_CLOEXEC);
+	return zx_new_handle(fd < 0 ? -errno : fd, out);
+}
+
+/* epoll_wait()'s timeout for @deadline: -1 for ever, else ms rounded up. */
+static int zx_port_timeout(zx_time_t deadline)
+{
+	zx_time_t now, left;
+
+	if (deadline == ZX_TIME_INFINITE)
+		return -1;
+	now = zx_clock_get_monotonic();
+	if (deadline <= now)
+		return 0;
+	left = (deadline - now - 1) / ZX_MSEC(1) + 1;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/*
+ * Read one packet for @ev, an event of @port, from the pager it names,
+ * and re-arm the registration. ZX_ERR_SHOULD_WAIT if there was none:
+ * another reader took it, or the descriptor no longer names the pager
+ * (that registration then stays unarmed; see zx_port_event()).
+ *
+ * The registration's descriptor may be closed, and its number reused,
+ * at any moment: the packet is read through a duplicate, checked to be
+ * the pager's. Nothing may end the thread between the event and the
+ * re-arm, or the pager would never be reported again.
+ */
+static zx_status_t zx_port_take(zx_handle_t port, const struct epoll_event *ev,
+				struct zvmo_pager_packet *pkt)
+{
+	int fd = (int)(uint32_t)ev->data.u64, own, cancel;
+	uint32_t ino = (uint32_t)(ev->data.u64 >> 32);
+	struct epoll_event again = *ev;
+	zx_status_t status = ZX_ERR_SHOULD_WAIT;
+	struct stat st;
+	ssize_t n;
+
+	again.events = EPOLLIN | EPOLLONESHOT;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own < 0) {
+		if (errno != EBADF) {
+			/* Out of descriptors: report it, and leave it armed. */
+			status = zx_st(-errno);
+			epoll_ctl(port, EPOLL_CTL_MOD, fd, &again);
+		}
+		goto out;
+	}
+	if (fstat(own, &st) || (uint32_t)st.st_ino != ino)
+		goto out_close;
+	n = zvmo_pager_read_packets(own, pkt, 1);
+	if (n == 1)
+		status = ZX_OK;
+	else if (n != -EAGAIN)
+		goto out_close;
+	epoll_ctl(port, EPOLL_CTL_MOD, fd, &again);
+out_close:
+	close(own);
+out:
+	pthread_setcancelstate(cancel, NULL);
+	return status;
+}
+
+ZX_EXPORT zx_status_t zx_port_wait(zx_handle_t port, zx_time_t deadline,
+				   zx_port_packet_t *packet)
+{
+	struct zvmo_pager_packet pkt;
+	struct epoll_event ev;
+	zx_status_t status;
+	int n;
+
+	if (!packet) {
+		status = zx_port_status(port);
+		return status != ZX_OK ? status : ZX_ERR_INVALID_ARGS;
+	}
+	for (;;) {
+		n = epoll_wait(port, &ev, 1, zx_port_timeout(deadline));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EINVAL ? ZX_ERR_WRONG_TYPE :
+						 zx_st(-errno);
+		}
+		if (!n) {
+			if (deadline != ZX_TIME_INFINITE &&
+			    zx_clock_get_monotonic() >= deadline)
+				return ZX_ERR_TIMED_OUT;
+			continue;
+		}
+		status = zx_port_take(port, &ev, &pkt);
+		if (status == ZX_OK)
+			break;
+		if (status != ZX_ERR_SHOULD_WAIT)
+			return status;
+	}
+	memset(packet, 0, sizeof(*packet));
+	packet->key = pkt.key;
+	packet->type = ZX_PKT_TYPE_PAGE_REQUEST;
+	packet->status = ZX_OK;
+	packet->page_request.command = pkt.command;
+	packet->page_request.flags = pkt.flags;
+	packet->page_request.offset = pkt.offset;
+	packet->page_request.length = pkt.length;
+	return ZX_OK;
 }

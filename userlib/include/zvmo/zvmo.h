@@ -10,13 +10,15 @@
  *
  * Errors common to every call on a VMO descriptor: -EBADF for a descriptor
  * that is not open, -ENOTTY for one that is not a VMO, -EFAULT for a bad
- * pointer. The same holds for the calls on a BTI or a PMT descriptor.
+ * pointer. The same holds for the calls on a BTI, a PMT or a pager
+ * descriptor.
  */
 #ifndef _ZVMO_ZVMO_H
 #define _ZVMO_ZVMO_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <zvmo/uapi/zvmo.h>
 
@@ -207,6 +209,99 @@ int zvmo_pmt_info(int pmt, struct zvmo_pmt_info *info);
  * it unpinned. -ENOTTY for a descriptor that is not a PMT.
  */
 int zvmo_pmt_unpin(int pmt);
+
+/*
+ * Pagers. A pager is a descriptor whose VMOs get their content from the
+ * program holding it: an access to a page it has not supplied queues a
+ * READ packet on the pager and waits until the pager supplies the pages,
+ * fails them, or goes. See the "Pagers" comment in <zvmo/uapi/zvmo.h>.
+ * Calls on a descriptor that is not a pager answer -ENOTTY (an epoll
+ * descriptor answers -EINVAL since Linux 6.9); a @vmo that is not one of
+ * @pager's VMOs is -EINVAL.
+ */
+
+/*
+ * zvmo_pager_create() - make a pager
+ * @options: must be 0 (else -EINVAL)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor (set O_NONBLOCK with
+ *	fcntl() for zvmo_pager_read_packets() to return -EAGAIN)
+ *
+ * Returns the pager's descriptor. Closing its last descriptor ends the
+ * pager: it sends nothing more, and its VMOs keep the pages it supplied
+ * but fail every access to a missing page with -EBUSY.
+ */
+int zvmo_pager_create(uint32_t options, uint32_t fd_flags);
+
+/*
+ * zvmo_pager_create_vmo() - make a VMO whose pages come from @pager
+ * @options: ZVMO_VMO_RESIZABLE or 0 (else -EINVAL)
+ * @key: reported in every packet for this VMO
+ * @size: size in bytes, rounded up to whole pages (-ERANGE past
+ *	ZVMO_VMO_MAX_SIZE)
+ * @fd_flags: ZVMO_FD_* flags of the new descriptor
+ *
+ * Returns a descriptor with every right (ZVMO_RIGHT_RESIZE only if
+ * resizable) for a VMO that reports ZVMO_INFO_PAGER_BACKED. Which
+ * operations it refuses (-EOPNOTSUPP) is told at struct
+ * zvmo_pager_create_vmo.
+ */
+int zvmo_pager_create_vmo(int pager, uint32_t options, uint64_t key,
+			  uint64_t size, uint32_t fd_flags);
+
+/*
+ * zvmo_pager_supply() - move pages of @aux into @vmo
+ * @offset, @length: the page-aligned range of @vmo to supply
+ * @aux: an ordinary VMO with ZVMO_RIGHT_READ and ZVMO_RIGHT_WRITE, and no
+ *	parent, children or pins (else -EBUSY)
+ * @aux_offset: page-aligned start of the pages in @aux
+ *
+ * [@aux_offset, @aux_offset + @length) of @aux reads zero afterwards (a
+ * hole in it supplies a page of zeros); a page @vmo already has stays and
+ * the one from @aux is freed. Whoever waited for the range goes on.
+ * -EINVAL for an unaligned range, -ERANGE for one past either VMO's end,
+ * -EBUSY if @vmo is detached, -EACCES for a missing right.
+ */
+int zvmo_pager_supply(int pager, int vmo, uint64_t offset, uint64_t length,
+		      int aux, uint64_t aux_offset);
+
+/*
+ * zvmo_pager_op_range() - apply ZVMO_PAGER_OP_@op to a range of @vmo
+ * @offset, @length: the page-aligned range
+ * @data: the operation's argument
+ *
+ * ZVMO_PAGER_OP_FAIL fails the requests outstanding for the range: the
+ * accesses waiting for them get the positive errno @data, which must be
+ * EIO, EBADMSG, EBUSY, ENOSPC or ENOBUFS (else -EINVAL); a fault gets
+ * SIGBUS. A later access asks again.
+ */
+int zvmo_pager_op_range(int pager, uint32_t op, int vmo, uint64_t offset,
+			uint64_t length, uint64_t data);
+
+/*
+ * zvmo_pager_detach() - cut @vmo off from @pager
+ *
+ * Queues a COMPLETE packet for @vmo, fails every later access to a
+ * missing page with -EBUSY (SIGBUS in a fault) and drops the pages that
+ * were supplied and never written.
+ */
+int zvmo_pager_detach(int pager, int vmo);
+
+/*
+ * zvmo_pager_info() - fill @info: the pager's koid, its attached VMOs and
+ * the packets waiting (argsz and reserved are set here)
+ */
+int zvmo_pager_info(int pager, struct zvmo_pager_info *info);
+
+/*
+ * zvmo_pager_read_packets() - take up to @max packets off @pager's queue
+ * @pkts: room for @max packets (@max must be at least 1, else -EINVAL)
+ *
+ * Blocks while the queue is empty, unless the descriptor is O_NONBLOCK
+ * (then -EAGAIN); poll() reports POLLIN when it is not. A signal that
+ * interrupts the wait is -EINTR. Returns the number of packets read.
+ */
+ssize_t zvmo_pager_read_packets(int pager, struct zvmo_pager_packet *pkts,
+				size_t max);
 
 /* zvmo_stats() - module-wide counters (argsz and reserved are set here) */
 int zvmo_stats(struct zvmo_stats *stats);

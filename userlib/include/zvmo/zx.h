@@ -349,6 +349,59 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size,
 				     uint32_t alignment_log2,
 				     zx_handle_t *out);
 
+/*
+ * Pagers and ports. A pager is a descriptor of the module's (see
+ * zvmo_pager_create()); a port is an epoll descriptor that gathers the
+ * packet queues of the pagers bound to it (nothing else may be added to
+ * its set) and delivers only ZX_PKT_TYPE_PAGE_REQUEST packets, one per
+ * zx_port_wait(), to any number of waiting threads. zx_handle_close()
+ * closes either.
+ *
+ * A port never keeps a pager alive: closing the pager's last handle takes
+ * it out of every port. A closed pager sends nothing more (not even
+ * COMPLETE); its VMOs keep the pages it supplied and fail any access to a
+ * missing page with ZX_ERR_BAD_STATE, as detached ones do.
+ *
+ * Limitations, because the kernel keeps one packet queue per pager:
+ * - All the VMOs of one pager must be bound to one port: binding a VMO to
+ *   a second port while the pager is bound to another one that is open is
+ *   ZX_ERR_NOT_SUPPORTED. Once that port is closed, the pager may be bound
+ *   to a new one, which then gets the packets of all its VMOs.
+ * - The port reads a pager through the handle the VMO that bound it was
+ *   created with. If that handle is closed while a duplicate of it stays
+ *   open, the port drops the pager's packets until a VMO is created
+ *   through an open handle, which binds the pager again.
+ * - Binding makes the pager's descriptor O_NONBLOCK (the port reads it
+ *   without blocking); do not clear the flag.
+ * - Dirty tracking is not in the kernel yet: ZX_VMO_TRAP_DIRTY,
+ *   ZX_PAGER_OP_DIRTY, ZX_PAGER_OP_WRITEBACK_BEGIN and
+ *   ZX_PAGER_OP_WRITEBACK_END are ZX_ERR_NOT_SUPPORTED, and no
+ *   ZX_PAGER_VMO_DIRTY packet is ever sent.
+ *
+ * zx_pager_op_range(ZX_PAGER_OP_FAIL) takes the status to fail with in
+ * @data: ZX_ERR_IO, ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE,
+ * ZX_ERR_NO_SPACE or ZX_ERR_BUFFER_TOO_SMALL, as Zircon permits; the
+ * accesses waiting for the range return it.
+ *
+ * zx_port_wait() takes an absolute deadline on zx_clock_get_monotonic()'s
+ * clock: ZX_TIME_INFINITE waits for ever, a deadline that has passed
+ * looks once, and ZX_ERR_TIMED_OUT says it passed with no packet.
+ */
+zx_status_t zx_pager_create(uint32_t options, zx_handle_t *out);
+zx_status_t zx_pager_create_vmo(zx_handle_t pager, uint32_t options,
+				zx_handle_t port, uint64_t key, uint64_t size,
+				zx_handle_t *out);
+zx_status_t zx_pager_detach_vmo(zx_handle_t pager, zx_handle_t vmo);
+zx_status_t zx_pager_supply_pages(zx_handle_t pager, zx_handle_t pager_vmo,
+				  uint64_t offset, uint64_t length,
+				  zx_handle_t aux_vmo, uint64_t aux_offset);
+zx_status_t zx_pager_op_range(zx_handle_t pager, uint32_t op,
+			      zx_handle_t pager_vmo, uint64_t offset,
+			      uint64_t length, uint64_t data);
+zx_status_t zx_port_create(uint32_t options, zx_handle_t *out);
+zx_status_t zx_port_wait(zx_handle_t port, zx_time_t deadline,
+			 zx_port_packet_t *packet);
+
 /* Objects and handles. */
 zx_status_t zx_object_get_info(zx_handle_t handle, uint32_t topic,
 			       void *buffer, size_t buffer_size,
