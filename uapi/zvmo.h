@@ -636,6 +636,28 @@ struct zvmo_pager_supply {
 };
 
 /**
+ * struct zvmo_pager_supply_copy - argument of ZVMO_IOC_PAGER_SUPPLY_COPY
+ * @argsz: sizeof(struct zvmo_pager_supply_copy)
+ * @vmo_fd: a VMO of this pager
+ * @offset: page-aligned start of the range in it
+ * @length: page-aligned length
+ * @buffer: user pointer to @length bytes: the content
+ *
+ * zvmo's own, beside Zircon's move: supplies the range with new pages
+ * holding a copy of @buffer (one call, as userfaultfd's UFFDIO_COPY),
+ * with the same rules and errors as ZVMO_IOC_PAGER_SUPPLY; EFAULT for a
+ * bad buffer. Each batch of up to 256 pages is supplied whole or not at
+ * all.
+ */
+struct zvmo_pager_supply_copy {
+	__u32 argsz;
+	__s32 vmo_fd;
+	__u64 offset;
+	__u64 length;
+	__u64 buffer;
+};
+
+/**
  * struct zvmo_pager_op - argument of ZVMO_IOC_PAGER_OP_RANGE
  * @argsz: sizeof(struct zvmo_pager_op)
  * @op: ZVMO_PAGER_OP_FAIL
@@ -725,5 +747,7 @@ struct zvmo_pager_detach {
 #define ZVMO_IOC_PAGER_OP_RANGE	_IOW(ZVMO_IOC_MAGIC, 0xa2, struct zvmo_pager_op)
 #define ZVMO_IOC_PAGER_DETACH	_IOW(ZVMO_IOC_MAGIC, 0xa3, struct zvmo_pager_detach)
 #define ZVMO_IOC_PAGER_INFO	_IOWR(ZVMO_IOC_MAGIC, 0xa4, struct zvmo_pager_info)
+#define ZVMO_IOC_PAGER_SUPPLY_COPY \
+	_IOW(ZVMO_IOC_MAGIC, 0xa5, struct zvmo_pager_supply_copy)
 
 #endif /* _UAPI_ZVMO_H */

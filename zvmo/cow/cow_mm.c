@@ -1015,6 +1015,80 @@ int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 }
 
 /**
+ * zvmo_cow_supply_copy() - supply a pager-backed leaf from user memory
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @buf: the content of [@start, @end)
+ *
+ * In batches of ZVMO_COW_MOVE_MAX pages: each is allocated and filled
+ * with the lock dropped, then placed under it, whole or not at all.
+ * Where @leaf has content it keeps it.
+ *
+ * Context: Process context; may sleep and fault; takes the hierarchy
+ * lock.
+ * Return: 0, -EFAULT or -ENOMEM; batches before a failure stay supplied.
+ */
+int zvmo_cow_supply_copy(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			 const char __user *buf)
+{
+	unsigned int max = min_t(u64, (end - start) >> PAGE_SHIFT,
+				 ZVMO_COW_MOVE_MAX);
+	struct page *few[16], **pages = few;
+	int err = 0;
+
+	if (start == end)
+		return 0;
+	/* Most supplies answer one request: a batch of a few pages. */
+	if (max > ARRAY_SIZE(few)) {
+		pages = kvmalloc_array(max, sizeof(*pages), GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+	}
+	while (!err && start < end) {
+		unsigned int nr = min_t(u64, (end - start) >> PAGE_SHIFT, max);
+		unsigned int i, got;
+		LIST_HEAD(freelist);
+
+		for (got = 0; !err && got < nr; got++) {
+			void *kaddr;
+
+			pages[got] = zvmo_cow_page_alloc();
+			if (!pages[got]) {
+				err = -ENOMEM;
+				break;
+			}
+			kaddr = kmap_local_page(pages[got]);
+			if (copy_from_user(kaddr, buf + ((u64)got << PAGE_SHIFT),
+					   PAGE_SIZE))
+				err = -EFAULT;
+			kunmap_local(kaddr);
+		}
+		if (!err) {
+			mutex_lock(&leaf->hier->lock);
+			err = zvmo_cow_fill_locked(leaf, start, pages, nr,
+						   &freelist);
+			if (!err)
+				zvmo_page_source_supplied(leaf->source, start,
+							  start +
+							  ((u64)nr << PAGE_SHIFT),
+							  zvmo_cow_present,
+							  leaf);
+			zvmo_cow_unlock(leaf, &freelist, NULL);
+		}
+		if (err)
+			for (i = 0; i < got; i++)
+				zvmo_cow_page_free(pages[i]);
+		start += (u64)nr << PAGE_SHIFT;
+		buf += (u64)nr << PAGE_SHIFT;
+		cond_resched();
+	}
+	if (pages != few)
+		kvfree(pages);
+	return err;
+}
+
+/**
  * zvmo_cow_pager_detached() - a pager-backed leaf's pager let go of it
  * @leaf: the leaf
  *

@@ -51,6 +51,8 @@ int zvmo_cow_set_cache_policy(struct zvmo_cow_pages *leaf,
 unsigned int zvmo_cow_mmap(struct zvmo_cow_pages *leaf);
 int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		    struct zvmo_cow_pages *aux, u64 aux_start);
+int zvmo_cow_supply_copy(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			 const char __user *buf);
 void zvmo_cow_pager_detached(struct zvmo_cow_pages *leaf);
 bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
 void zvmo_cow_counts(struct zvmo_cow_pages *leaf,

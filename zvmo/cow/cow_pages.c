@@ -895,6 +895,77 @@ void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 	zvmo_cow_changed(leaf);
 }
 
+/*
+ * Allocate the slots of [@start, @start + @nr pages) that @leaf lacks,
+ * noting in @fresh which were empty (and so are to be filled); offsets past
+ * the size are not. On failure the ones allocated are given back.
+ */
+static int zvmo_cow_reserve_locked(struct zvmo_cow_pages *leaf, u64 start,
+				   unsigned int nr, bool *fresh)
+{
+	struct zvmo_pl_slot *slot;
+	unsigned int i;
+	u64 off;
+
+	for (i = 0; i < nr; i++) {
+		off = start + ((u64)i << PAGE_SHIFT);
+		fresh[i] = false;
+		if (off >= leaf->size)
+			continue;
+		slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off,
+						      ZVMO_GFP_NODE);
+		if (!slot)
+			goto undo;
+		fresh[i] = zvmo_pl_slot_is_empty(slot);
+	}
+	return 0;
+
+undo:
+	while (i--)
+		if (fresh[i])
+			zvmo_page_list_return_empty_slot(&leaf->pages,
+							 start +
+							 ((u64)i << PAGE_SHIFT));
+	return -ENOMEM;
+}
+
+/*
+ * Fill the slot of @off that zvmo_cow_reserve_locked() found @fresh with
+ * @page (NULL: zeros, a marker); else @page goes to @freelist. Returns
+ * whether it was placed.
+ */
+static bool zvmo_cow_place_locked(struct zvmo_cow_pages *leaf, u64 off,
+				  bool fresh, struct page *page,
+				  struct list_head *freelist)
+{
+	struct zvmo_pl_slot *slot;
+
+	if (!fresh) {
+		if (page)
+			list_add(&page->lru, freelist);
+		return false;
+	}
+	slot = zvmo_page_list_lookup(&leaf->pages, off);
+	if (page) {
+		zvmo_cow_set_page(leaf, slot, page);
+	} else {
+		zvmo_pl_slot_set_marker(slot);
+		slot->state = 0;
+	}
+	return true;
+}
+
+/* After pages were placed in [@start, @start + @nr pages) of @leaf. */
+static void zvmo_cow_placed_locked(struct zvmo_cow_pages *leaf, u64 start,
+				   unsigned int nr)
+{
+	leaf->commit_events++;
+	zvmo_cow_changed(leaf);
+	if (leaf->zero_mapped || !list_empty(&leaf->clones))
+		zvmo_cow_unmap_leaf_locked(leaf, start,
+					   start + ((u64)nr << PAGE_SHIFT));
+}
+
 /**
  * zvmo_cow_move_locked() - move pages from a leaf into a pager-backed one
  * @leaf: the pager-backed leaf
@@ -919,48 +990,25 @@ int zvmo_cow_move_locked(struct zvmo_cow_pages *leaf, u64 start,
 			 struct zvmo_cow_pages *aux, u64 aux_start,
 			 unsigned int nr, struct list_head *freelist)
 {
-	bool fresh[ZVMO_COW_MOVE_MAX] = { false };
+	bool fresh[ZVMO_COW_MOVE_MAX];
 	unsigned long moved = 0, placed = 0;
-	struct zvmo_pl_slot *slot;
 	unsigned int i;
-	u64 off;
 
 	if (WARN_ON_ONCE(nr > ZVMO_COW_MOVE_MAX))
 		return -EINVAL;
-	for (i = 0; i < nr; i++) {
-		off = start + ((u64)i << PAGE_SHIFT);
-		if (off >= leaf->size)
-			break;
-		slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off,
-						      ZVMO_GFP_NODE);
-		if (!slot)
-			goto undo;
-		fresh[i] = zvmo_pl_slot_is_empty(slot);
-	}
-
+	if (zvmo_cow_reserve_locked(leaf, start, nr, fresh))
+		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		struct zvmo_pl_slot old;
 		struct page *page;
 
-		off = start + ((u64)i << PAGE_SHIFT);
 		old = zvmo_page_list_remove(&aux->pages,
 					    aux_start + ((u64)i << PAGE_SHIFT));
 		page = zvmo_pl_slot_page(&old);
-		if (page)
-			moved++;
-		if (!fresh[i]) {
-			if (page)
-				list_add(&page->lru, freelist);
-			continue;
-		}
-		slot = zvmo_page_list_lookup(&leaf->pages, off);
-		if (page) {
-			zvmo_cow_set_page(leaf, slot, page);
-		} else {
-			zvmo_pl_slot_set_marker(slot);
-			slot->state = 0;
-		}
-		placed++;
+		moved += !!page;
+		placed += zvmo_cow_place_locked(leaf,
+						start + ((u64)i << PAGE_SHIFT),
+						fresh[i], page, freelist);
 	}
 	if (moved) {
 		aux->nr_pages -= moved;
@@ -970,22 +1018,44 @@ int zvmo_cow_move_locked(struct zvmo_cow_pages *leaf, u64 start,
 	zvmo_cow_changed(aux);
 	zvmo_cow_unmap_leaf_locked(aux, aux_start,
 				   aux_start + ((u64)nr << PAGE_SHIFT));
-	if (placed) {
-		leaf->commit_events++;
-		zvmo_cow_changed(leaf);
-		if (leaf->zero_mapped || !list_empty(&leaf->clones))
-			zvmo_cow_unmap_leaf_locked(leaf, start,
-						   start + ((u64)nr << PAGE_SHIFT));
-	}
+	if (placed)
+		zvmo_cow_placed_locked(leaf, start, nr);
 	return 0;
+}
 
-undo:
-	while (i--)
-		if (fresh[i])
-			zvmo_page_list_return_empty_slot(&leaf->pages,
-							 start +
-							 ((u64)i << PAGE_SHIFT));
-	return -ENOMEM;
+/**
+ * zvmo_cow_fill_locked() - put new pages where a pager-backed leaf has none
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @pages: @nr pages of the caller's, with their content
+ * @nr: how many, at most ZVMO_COW_MOVE_MAX
+ * @freelist: pages @leaf has no use for go here
+ *
+ * As zvmo_cow_move_locked(), whole or not at all, from pages instead of a
+ * leaf.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0 or -ENOMEM (then the pages are still the caller's).
+ */
+int zvmo_cow_fill_locked(struct zvmo_cow_pages *leaf, u64 start,
+			 struct page **pages, unsigned int nr,
+			 struct list_head *freelist)
+{
+	bool fresh[ZVMO_COW_MOVE_MAX];
+	unsigned long placed = 0;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(nr > ZVMO_COW_MOVE_MAX))
+		return -EINVAL;
+	if (zvmo_cow_reserve_locked(leaf, start, nr, fresh))
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		placed += zvmo_cow_place_locked(leaf,
+						start + ((u64)i << PAGE_SHIFT),
+						fresh[i], pages[i], freelist);
+	if (placed)
+		zvmo_cow_placed_locked(leaf, start, nr);
+	return 0;
 }
 
 /**

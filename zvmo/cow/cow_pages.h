@@ -241,6 +241,9 @@ void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 int zvmo_cow_move_locked(struct zvmo_cow_pages *leaf, u64 start,
 			 struct zvmo_cow_pages *aux, u64 aux_start,
 			 unsigned int nr, struct list_head *freelist);
+int zvmo_cow_fill_locked(struct zvmo_cow_pages *leaf, u64 start,
+			 struct page **pages, unsigned int nr,
+			 struct list_head *freelist);
 int zvmo_cow_insert_locked(struct zvmo_cow_pages *leaf, u64 off,
 			   struct page *page);
 void zvmo_cow_resize_locked(struct zvmo_cow_pages *cow, u64 size,

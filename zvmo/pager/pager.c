@@ -358,13 +358,6 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	if (!fresh)
 		return -ENOMEM;
-	if (how == ZVMO_WAIT_FAULT) {
-		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
-		if (!fail) {
-			kfree(fresh);
-			return -ENOMEM;
-		}
-	}
 
 	spin_lock(&src->lock);
 	if (src->gen != gen) {
@@ -407,6 +400,9 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
 			err = -EINTR;
 	}
 
+	if (how == ZVMO_WAIT_FAULT && READ_ONCE(req->done) &&
+	    READ_ONCE(req->error))
+		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
 	spin_lock(&src->lock);
 	if (!err && req->done)
 		err = req->error;
@@ -435,6 +431,8 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
 	goto out;
 
 out_fail:
+	if (how == ZVMO_WAIT_FAULT)
+		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
 	if (fail) {
 		fail->task = current;
 		fail->pid = current->pid;
@@ -814,6 +812,31 @@ out:
 	return err;
 }
 
+static long zvmo_pager_supply_copy(struct zvmo_pager *pager,
+				   void __user *uarg)
+{
+	struct zvmo_pager_supply_copy args;
+	struct zvmo_handle *h;
+	struct file *file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = zvmo_pager_range(h->vmo, args.offset, args.length);
+	if (!err && !READ_ONCE(h->vmo->cow->source->pager))
+		err = -EBUSY;
+	if (!err)
+		err = zvmo_cow_supply_copy(h->vmo->cow, args.offset,
+					   args.offset + args.length,
+					   u64_to_user_ptr(args.buffer));
+	fput(file);
+	return err;
+}
+
 static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 {
 	struct zvmo_pager_op args;
@@ -920,6 +943,8 @@ static long zvmo_pager_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_pager_detach(pager, uarg);
 	case ZVMO_IOC(ZVMO_IOC_PAGER_INFO):
 		return zvmo_pager_info(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_SUPPLY_COPY):
+		return zvmo_pager_supply_copy(pager, uarg);
 	default:
 		return -ENOTTY;
 	}
