@@ -874,4 +874,66 @@ TEST(a_vmo_that_never_reached_userspace_sends_no_complete)
 	stats_clean(_metadata);
 }
 
+static int supply_copy(int pager, int vmo, uint64_t off, uint64_t len,
+		       const void *buf)
+{
+	struct zvmo_pager_supply_copy c = {
+		.argsz = sizeof(c), .vmo_fd = vmo, .offset = off,
+		.length = len, .buffer = (uintptr_t)buf,
+	};
+
+	return zt_ret(ioctl(pager, ZVMO_IOC_PAGER_SUPPLY_COPY, &c));
+}
+
+TEST(supply_by_copy)
+{
+	struct zvmo_pager_packet p;
+	struct zvmo_vmo_info info;
+	int pager, other, vmo, ovmo;
+	unsigned char *buf;
+	uint64_t i;
+	pid_t pid;
+	char c;
+
+	buf = malloc(300 * PAGE);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 300 * PAGE; i++)
+		buf[i] = pattern(i);
+	pager = pager_create();
+	other = pager_create();
+	ASSERT_LE(0, pager);
+	ASSERT_LE(0, other);
+	vmo = pager_vmo(pager, 300 * PAGE, 41, 0);
+	ovmo = pager_vmo(other, PAGE, 42, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_LE(0, ovmo);
+	pid = child_read(vmo, 5 * PAGE);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(0, supply_copy(pager, vmo, p.offset, p.length,
+				 buf + p.offset));
+	EXPECT_EQ(0, exit_of(pid));
+	/* Present pages keep theirs; a bad buffer supplies nothing. */
+	c = 'k';
+	ASSERT_EQ(1, pwrite(vmo, &c, 1, 5 * PAGE));
+	ASSERT_EQ(0, supply_copy(pager, vmo, 0, 300 * PAGE, buf));
+	ASSERT_EQ(1, pread(vmo, &c, 1, 5 * PAGE));
+	EXPECT_EQ('k', c);
+	EXPECT_TRUE(is_file(vmo, 6 * PAGE, 294 * PAGE));
+	EXPECT_EQ(-EFAULT, supply_copy(other, ovmo, 0, PAGE, (void *)8));
+	ASSERT_EQ(0, zt_info(ovmo, &info));
+	EXPECT_EQ(0, info.committed_bytes);
+	EXPECT_EQ(-EINVAL, supply_copy(pager, ovmo, 0, PAGE, buf));
+	EXPECT_EQ(-EINVAL, supply_copy(pager, vmo, 1, PAGE, buf));
+	EXPECT_EQ(-ERANGE, supply_copy(pager, vmo, 299 * PAGE, 2 * PAGE,
+				       buf));
+	ASSERT_EQ(0, detach(other, ovmo));
+	EXPECT_EQ(-EBUSY, supply_copy(other, ovmo, 0, PAGE, buf));
+	close(ovmo);
+	close(vmo);
+	close(other);
+	close(pager);
+	free(buf);
+	stats_clean(_metadata);
+}
+
 TEST_HARNESS_MAIN

@@ -450,6 +450,20 @@ ZVMO_EXPORT int zvmo_pager_detach(int pager, int vmo)
 	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_DETACH, &args));
 }
 
+ZVMO_EXPORT int zvmo_pager_supply_copy(int pager, int vmo, uint64_t offset,
+				       uint64_t length, const void *buf)
+{
+	struct zvmo_pager_supply_copy args = {
+		.argsz = sizeof(args),
+		.vmo_fd = vmo,
+		.offset = offset,
+		.length = length,
+		.buffer = (uintptr_t)buf,
+	};
+
+	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_SUPPLY_COPY, &args));
+}
+
 ZVMO_EXPORT int zvmo_pager_info(int pager, struct zvmo_pager_info *info)
 {
 	memset(info, 0, sizeof(*info));

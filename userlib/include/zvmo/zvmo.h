@@ -287,6 +287,17 @@ int zvmo_pager_op_range(int pager, uint32_t op, int vmo, uint64_t offset,
 int zvmo_pager_detach(int pager, int vmo);
 
 /*
+ * zvmo_pager_supply_copy() - supply [@offset, @offset + @length) of @vmo
+ *	with a copy of @buf
+ *
+ * zvmo's own, beside the move of zvmo_pager_supply(): one call, as
+ * userfaultfd's UFFDIO_COPY. The same rules and errors, and -EFAULT for a
+ * bad buffer.
+ */
+int zvmo_pager_supply_copy(int pager, int vmo, uint64_t offset,
+			   uint64_t length, const void *buf);
+
+/*
  * zvmo_pager_info() - fill @info: the pager's koid, its attached VMOs and
  * the packets waiting (argsz and reserved are set here)
  */
