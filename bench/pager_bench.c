@@ -79,7 +79,7 @@
 #define KEY		0x7a766d6f70676572ULL
 #define STALL_S		30		/* the watchdog's patience */
 
-enum side { ZVMO, UFFD };
+enum side { ZVMO, ZVMO_COPY, UFFD };
 
 /* Page p of the source: byte 0 names the page, never 0. */
 static char *src;
@@ -259,6 +259,7 @@ static void check_all(const char *p)
 struct zvmo_side {
 	int dev, pager, vmo, aux;
 	int one_page;		/* every request must be one page */
+	int copy;		/* supply with ZVMO_IOC_PAGER_SUPPLY_COPY */
 	char *map;
 	pthread_t thread;
 };
@@ -273,9 +274,22 @@ static void zvmo_supply(struct zvmo_side *z, unsigned long off,
 		.aux_fd = z->aux,
 		.aux_offset = 0,
 	};
+	struct zvmo_pager_supply_copy c = {
+		.argsz = sizeof(c),
+		.vmo_fd = z->vmo,
+	};
 	unsigned long n;
 	ssize_t w;
 
+	if (z->copy) {
+		/* zvmo's own one-call supply, as UFFDIO_COPY. */
+		c.offset = off;
+		c.length = len;
+		c.buffer = (uintptr_t)(src + off);
+		if (ioctl(z->pager, ZVMO_IOC_PAGER_SUPPLY_COPY, &c))
+			fail("ZVMO_IOC_PAGER_SUPPLY_COPY");
+		return;
+	}
 	while (len) {
 		n = len < AUX_SIZE ? len : AUX_SIZE;
 		w = pwrite(z->aux, src + off, n, 0);
@@ -351,7 +365,7 @@ static int zvmo_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 	return ret;
 }
 
-static void zvmo_setup(struct zvmo_side *z, int dev, int one_page)
+static void zvmo_setup(struct zvmo_side *z, int dev, int one_page, int copy)
 {
 	struct zvmo_pager_create pc = { .argsz = sizeof(pc),
 					.fd_flags = ZVMO_FD_CLOEXEC };
@@ -363,6 +377,7 @@ static void zvmo_setup(struct zvmo_side *z, int dev, int one_page)
 
 	z->dev = dev;
 	z->one_page = one_page;
+	z->copy = copy;
 	z->pager = zvmo_ioctl(dev, ZVMO_IOC_PAGER_CREATE, &pc,
 			      "ZVMO_IOC_PAGER_CREATE");
 	z->vmo = zvmo_ioctl(z->pager, ZVMO_IOC_PAGER_CREATE_VMO, &cv,
@@ -402,7 +417,7 @@ static void zvmo_teardown(struct zvmo_side *z)
 	tick();
 }
 
-static double zvmo_rtt(int dev, unsigned int seed)
+static double zvmo_rtt(int dev, unsigned int seed, int copy)
 {
 	struct zvmo_side z;
 	unsigned long first, n;
@@ -410,7 +425,7 @@ static double zvmo_rtt(int dev, unsigned int seed)
 
 	phase = "zvmo pager_fault_rtt setup";
 	choose_pages(seed);
-	zvmo_setup(&z, dev, 1);
+	zvmo_setup(&z, dev, 1, copy);
 	for (first = 0; next_run(&first, &n); first += n)
 		zvmo_supply(&z, first * PAGE, n * PAGE);
 	zvmo_start(&z);
@@ -421,13 +436,13 @@ static double zvmo_rtt(int dev, unsigned int seed)
 	return r;
 }
 
-static double zvmo_stream(int dev)
+static double zvmo_stream(int dev, int copy)
 {
 	struct zvmo_side z;
 	double r;
 
 	phase = "zvmo pager_stream_64M setup";
-	zvmo_setup(&z, dev, 0);
+	zvmo_setup(&z, dev, 0, copy);
 	zvmo_start(&z);
 	phase = "zvmo pager_stream_64M reads";
 	r = stream_ms(z.map);
@@ -581,7 +596,7 @@ static double uffd_stream(void)
 
 int main(int argc, char **argv)
 {
-	double rtt[2][REPS_RTT], stream[2][REPS_STREAM];
+	double rtt[3][REPS_RTT], stream[3][REPS_STREAM];
 	int uffd_only = argc > 1 && !strcmp(argv[1], "--uffd-only");
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	unsigned long off;
@@ -614,13 +629,17 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < REPS_RTT; i++) {
-		if (!uffd_only)
-			rtt[ZVMO][i] = zvmo_rtt(dev, i);
+		if (!uffd_only) {
+			rtt[ZVMO][i] = zvmo_rtt(dev, i, 0);
+			rtt[ZVMO_COPY][i] = zvmo_rtt(dev, i, 1);
+		}
 		rtt[UFFD][i] = uffd_rtt(i);
 	}
 	for (i = 0; i < REPS_STREAM; i++) {
-		if (!uffd_only)
-			stream[ZVMO][i] = zvmo_stream(dev);
+		if (!uffd_only) {
+			stream[ZVMO][i] = zvmo_stream(dev, 0);
+			stream[ZVMO_COPY][i] = zvmo_stream(dev, 1);
+		}
 		stream[UFFD][i] = uffd_stream();
 	}
 
@@ -633,8 +652,14 @@ int main(int argc, char **argv)
 	}
 	bench_report("pager_fault_rtt", bench_median(rtt[ZVMO], REPS_RTT),
 		     "uffd", bench_median(rtt[UFFD], REPS_RTT), "us");
+	bench_report("pager_fault_rtt_copy",
+		     bench_median(rtt[ZVMO_COPY], REPS_RTT), "uffd",
+		     bench_median(rtt[UFFD], REPS_RTT), "us");
 	bench_report("pager_stream_64M",
 		     bench_median(stream[ZVMO], REPS_STREAM), "uffd",
+		     bench_median(stream[UFFD], REPS_STREAM), "ms");
+	bench_report("pager_stream_64M_copy",
+		     bench_median(stream[ZVMO_COPY], REPS_STREAM), "uffd",
 		     bench_median(stream[UFFD], REPS_STREAM), "ms");
 	close(dev);
 	return 0;
