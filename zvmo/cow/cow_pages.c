@@ -806,6 +806,9 @@ struct zvmo_cow_pages *zvmo_cow_missing_root_locked(struct zvmo_cow_pages *leaf,
 {
 	struct zvmo_cow_found found;
 
+	/* Every fault and commit asks: no walk for an ordinary leaf. */
+	if (!leaf->source && !leaf->origin)
+		return NULL;
 	for (;;) {
 		if (zvmo_cow_find_locked(leaf, off, &found))
 			return NULL;
