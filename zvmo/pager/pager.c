@@ -768,6 +768,37 @@ static int zvmo_pager_range(struct zvmo_vmo *vmo, u64 off, u64 len)
 	return 0;
 }
 
+/*
+ * The VMO behind @fd as the target of a supply or a FAIL: this pager's,
+ * still attached (else -EBUSY), with [@off, @off + @len) page aligned and
+ * inside it. Its file is in @filep to fput().
+ */
+static int zvmo_pager_usable(struct zvmo_handle *h, u64 off, u64 len)
+{
+	int err = zvmo_pager_range(h->vmo, off, len);
+
+	if (!err && !READ_ONCE(h->vmo->cow->source->pager))
+		err = -EBUSY;
+	return err;
+}
+
+static struct zvmo_handle *zvmo_pager_target(struct zvmo_pager *pager,
+					     int fd, u64 off, u64 len,
+					     struct file **filep)
+{
+	struct zvmo_handle *h = zvmo_pager_vmo(pager, fd, filep);
+	int err;
+
+	if (IS_ERR(h))
+		return h;
+	err = zvmo_pager_usable(h, off, len);
+	if (err) {
+		fput(*filep);
+		return ERR_PTR(err);
+	}
+	return h;
+}
+
 static long zvmo_pager_supply(struct zvmo_pager *pager, void __user *uarg)
 {
 	struct zvmo_pager_supply args;
@@ -780,7 +811,8 @@ static long zvmo_pager_supply(struct zvmo_pager *pager, void __user *uarg)
 		return err;
 	if (args.reserved)
 		return -EINVAL;
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_target(pager, args.vmo_fd, args.offset, args.length,
+			      &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	aux = zvmo_handle_fget(args.aux_fd, &aux_file);
@@ -792,15 +824,12 @@ static long zvmo_pager_supply(struct zvmo_pager *pager, void __user *uarg)
 	if ((aux->rights & (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE)) !=
 	    (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE))
 		goto out_aux;
-	err = zvmo_pager_range(h->vmo, args.offset, args.length);
-	if (!err)
-		err = zvmo_pager_range(aux->vmo, args.aux_offset, args.length);
+	err = zvmo_pager_range(aux->vmo, args.aux_offset, args.length);
 	if (err)
 		goto out_aux;
 	/* Only an owner gives its pages away, never a slice or reference. */
 	err = -EBUSY;
-	if (aux->vmo->source || aux->vmo->num_children ||
-	    !READ_ONCE(h->vmo->cow->source->pager))
+	if (aux->vmo->source || aux->vmo->num_children)
 		goto out_aux;
 	err = zvmo_cow_supply(h->vmo->cow, args.offset,
 			      args.offset + args.length, aux->vmo->cow,
@@ -823,16 +852,13 @@ static long zvmo_pager_supply_copy(struct zvmo_pager *pager,
 	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
 	if (err)
 		return err;
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_target(pager, args.vmo_fd, args.offset, args.length,
+			      &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	err = zvmo_pager_range(h->vmo, args.offset, args.length);
-	if (!err && !READ_ONCE(h->vmo->cow->source->pager))
-		err = -EBUSY;
-	if (!err)
-		err = zvmo_cow_supply_copy(h->vmo->cow, args.offset,
-					   args.offset + args.length,
-					   u64_to_user_ptr(args.buffer));
+	err = zvmo_cow_supply_copy(h->vmo->cow, args.offset,
+				   args.offset + args.length,
+				   u64_to_user_ptr(args.buffer));
 	fput(file);
 	return err;
 }
@@ -840,7 +866,6 @@ static long zvmo_pager_supply_copy(struct zvmo_pager *pager,
 static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 {
 	struct zvmo_pager_op args;
-	struct zvmo_page_source *src;
 	struct zvmo_handle *h;
 	struct file *file;
 	int err;
@@ -850,35 +875,25 @@ static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 		return err;
 	if (args.reserved)
 		return -EINVAL;
+	/* Zircon's order: the handles, the op, its data, the range. */
 	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	src = h->vmo->cow->source;
-	if (args.op != ZVMO_PAGER_OP_FAIL) {
-		err = -EOPNOTSUPP;
-		goto out;
-	}
-	switch (args.data) {
+	switch (args.op == ZVMO_PAGER_OP_FAIL ? args.data : 0) {
 	case EIO:
 	case EBADMSG:
 	case EBUSY:
 	case ENOSPC:
 	case ENOBUFS:
+		err = zvmo_pager_usable(h, args.offset, args.length);
 		break;
 	default:
-		err = -EINVAL;
-		goto out;
+		err = args.op == ZVMO_PAGER_OP_FAIL ? -EINVAL : -EOPNOTSUPP;
 	}
-	err = zvmo_pager_range(h->vmo, args.offset, args.length);
-	if (err)
-		goto out;
-	if (!READ_ONCE(src->pager)) {
-		err = -EBUSY;
-		goto out;
-	}
-	zvmo_page_source_fail(src, args.offset, args.offset + args.length,
-			      -(int)args.data);
-out:
+	if (!err)
+		zvmo_page_source_fail(h->vmo->cow->source, args.offset,
+				      args.offset + args.length,
+				      -(int)args.data);
 	fput(file);
 	return err;
 }
