@@ -320,44 +320,6 @@ TEST(handle_outlives_other_handles)
 	ASSERT_EQ(before.vmos, after.vmos);
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 TEST(pass_over_unix_socket)
 {
 	struct zvmo_name n = { .argsz = sizeof(n) };
@@ -374,7 +336,7 @@ TEST(pass_over_unix_socket)
 		int got;
 
 		close(sv[0]);
-		got = recv_fd(sv[1]);
+		got = zt_recv_fd(sv[1]);
 		if (got < 0 || zt_info(got, &ci))
 			_exit(1);
 		if (ci.size != 3 * PAGE || ci.rights != ZVMO_RIGHT_READ ||
@@ -393,7 +355,7 @@ TEST(pass_over_unix_socket)
 	ASSERT_EQ(0, zt_ret(ioctl(fd, ZVMO_IOC_VMO_SET_NAME, &n)));
 	ro = zt_dup(fd, ZVMO_RIGHT_READ, 0);
 	ASSERT_LE(0, ro);
-	ASSERT_EQ(0, send_fd(sv[0], ro));
+	ASSERT_EQ(0, zt_send_fd(sv[0], ro));
 	/* The message holds its own reference. */
 	close(ro);
 	ASSERT_EQ(sizeof(koid), read(sv[0], &koid, sizeof(koid)));

@@ -663,43 +663,6 @@ TEST(a_pager_descriptor_works_in_another_process)
 	stats_clean(_metadata);
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 TEST(a_pager_passed_over_a_socket_serves)
 {
 	struct zvmo_pager_packet p;
@@ -712,8 +675,8 @@ TEST(a_pager_passed_over_a_socket_serves)
 	if (!pid) {
 		/* Nothing inherited: both descriptors come over the socket. */
 		close(sv[0]);
-		got = recv_fd(sv[1]);
-		gvmo = recv_fd(sv[1]);
+		got = zt_recv_fd(sv[1]);
+		gvmo = zt_recv_fd(sv[1]);
 		if (got < 0 || gvmo < 0 || next_packet(got, &p, 5000) ||
 		    supply_file(got, gvmo, p.offset, p.length))
 			_exit(1);
@@ -724,8 +687,8 @@ TEST(a_pager_passed_over_a_socket_serves)
 	ASSERT_LE(0, pager);
 	vmo = pager_vmo(pager, 8 * PAGE, 31, 0);
 	ASSERT_LE(0, vmo);
-	ASSERT_EQ(0, send_fd(sv[0], pager));
-	ASSERT_EQ(0, send_fd(sv[0], vmo));
+	ASSERT_EQ(0, zt_send_fd(sv[0], pager));
+	ASSERT_EQ(0, zt_send_fd(sv[0], vmo));
 	/* Only the child holds the pager now. */
 	close(pager);
 	EXPECT_TRUE(is_file(vmo, 3 * PAGE, 100));
