@@ -10,12 +10,13 @@
  * else (an ancestor's page of a snapshot, or the zero page of the
  * module's own that holes show) into a fork or a commit. Either way the
  * entries are normal pages with rmap and reference counts, so a page the
- * VMO frees stays alive for as long as a page table holds it. (The kernel's shared zero page is
- * not allowed in shared writable mappings since 6.10.) A read fault maps
- * the pages around it too: ->map_pages runs under RCU, where the
- * hierarchy lock cannot be taken, so it maps nothing. Whenever the page
- * at an offset changes, zvmo/cow unmaps it from the address space of
- * every VMO that shows it.
+ * VMO frees stays alive for as long as a page table holds it. (The
+ * kernel's shared zero page is not allowed in shared writable mappings
+ * since 6.10.) A read fault maps the pages around it too, from
+ * ->map_pages when the faulting page is there and the hierarchy lock is
+ * free (it runs under RCU and cannot wait), else from ->fault. Whenever
+ * the page at an offset changes, zvmo/cow unmaps it from the address
+ * space of every VMO that shows it.
  * A private mapping's write gets the page for the core to copy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -122,16 +123,18 @@ static vm_fault_t zvmo_vm_page_mkwrite(struct vm_fault *vmf)
 }
 
 /*
- * Maps nothing: it runs under RCU, where the hierarchy lock cannot be
- * taken, so ->fault does the fault-around. Its being there tells the core
- * (vmf_can_call_fault(), 6.4 and later) that ->fault may run under the
- * VMA lock alone, rather than failing each fault over to a second try
+ * The core's fault-around: the fast path of read faults, which maps what
+ * is there without waiting for anything. Its being there also tells the
+ * core (vmf_can_call_fault(), 6.4 and later) that ->fault may run under
+ * the VMA lock alone, rather than failing each fault over to a second try
  * under the mmap lock.
  */
 static vm_fault_t zvmo_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 				    pgoff_t end)
 {
-	return 0;
+	struct zvmo_vmo *vmo = zvmo_vma_vmo(vmf->vma);
+
+	return zvmo_cow_map_pages(vmo->cow, &vmo->view, vmf);
 }
 
 static const struct vm_operations_struct zvmo_vm_ops = {

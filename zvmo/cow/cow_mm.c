@@ -1005,6 +1005,8 @@ int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 							  leaf);
 			zvmo_cow_check_locked(leaf);
 			mutex_unlock(&leaf->hier->lock);
+			if (!err)
+				zvmo_page_source_wake(leaf->source);
 		}
 		zvmo_cow_unlock(aux, &freelist, NULL);
 		start += len;
@@ -1075,6 +1077,8 @@ int zvmo_cow_supply_copy(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 							  zvmo_cow_present,
 							  leaf);
 			zvmo_cow_unlock(leaf, &freelist, NULL);
+			if (!err)
+				zvmo_page_source_wake(leaf->source);
 		}
 		if (err)
 			for (i = 0; i < got; i++)
@@ -1325,6 +1329,8 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 /*
  * A fault reached a page @leaf's pager is to supply (the lock is held):
  * ask for the run of missing pages from there, and wait as a fault may.
+ * @root and @root_off are where it is missing, as
+ * zvmo_cow_missing_root_locked() found, or NULL to look here.
  * Whenever the core lets the fault be retried, first try or not, the mmap
  * (or VMA) lock is dropped while waiting, as userfaultfd does, so that the
  * pager (perhaps a thread of this process that needs the mmap lock for
@@ -1333,22 +1339,30 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
  * report. Otherwise (some get_user_pages() callers) it waits holding the
  * lock. The hierarchy lock is dropped.
  *
- * Returns 0 to look again (with nothing dropped but the hierarchy lock),
- * VM_FAULT_RETRY, VM_FAULT_SIGBUS for a pager that failed the page or is
- * gone, or VM_FAULT_OOM.
+ * A fault that waited is a major one, as one that waited for a file's
+ * I/O; and a retry the core makes after a major fault is flagged
+ * FAULT_FLAG_TRIED on every kernel (after a VMA-lock try as well), which
+ * the fault-around reads.
+ *
+ * Returns 0 to look again at once, VM_FAULT_MAJOR to look again after a
+ * wait (with nothing dropped but the hierarchy lock, either way),
+ * VM_FAULT_RETRY | VM_FAULT_MAJOR, VM_FAULT_SIGBUS for a pager that
+ * failed the page or is gone, or VM_FAULT_OOM.
  */
 static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
 					 const struct zvmo_cow_view *view,
-					 struct vm_fault *vmf, u64 off)
+					 struct vm_fault *vmf, u64 off,
+					 struct zvmo_cow_pages *root,
+					 u64 root_off)
 {
 	bool retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
 	u64 vend = view->len == U64_MAX ? U64_MAX : view->offset + view->len;
 	struct zvmo_page_source *src;
-	struct zvmo_cow_pages *root;
-	u64 root_off, len, gen;
+	u64 len, gen;
 	int err;
 
-	root = zvmo_cow_missing_root_locked(leaf, off, &root_off);
+	if (!root)
+		root = zvmo_cow_missing_root_locked(leaf, off, &root_off);
 	if (!root) {
 		mutex_unlock(&leaf->hier->lock);
 		return 0;
@@ -1366,20 +1380,72 @@ static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
 		/* Ask, but do not wait, nor drop the lock. */
 		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_NONE);
 		zvmo_page_source_put(src);
-		return VM_FAULT_RETRY;
+		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 	}
 	if (!err && retry) {
 		release_fault_lock(vmf);
 		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_FAULT);
 		zvmo_page_source_put(src);
-		return VM_FAULT_RETRY;
+		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
 	}
 	if (!err)
 		err = zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT);
 	zvmo_page_source_put(src);
 	if (!err)
-		return 0;
+		return VM_FAULT_MAJOR;
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+/**
+ * zvmo_cow_map_pages() - map a read fault's page and its neighbours, if
+ *	that can be done without waiting
+ * @leaf: the leaf the VMO looks into
+ * @view: the VMO's view of it
+ * @vmf: the fault
+ *
+ * The fast path of a read fault, and of the retry of one that waited for
+ * a pager: if the hierarchy lock is free and the leaf (or an ancestor)
+ * has a page at the faulting offset, map the fault-around block as
+ * zvmo_cow_fault() would. Anything else, zeros, a missing page, a leaf
+ * that is not cached, no page table yet, is left to zvmo_cow_fault().
+ *
+ * Context: Page fault; the mmap lock or the VMA lock is held, and on 6.4
+ * and later the RCU read lock: must not sleep. Takes the hierarchy lock
+ * only if it is free.
+ * Return: VM_FAULT_NOPAGE if the faulting address is mapped now, else 0.
+ */
+vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
+			      const struct zvmo_cow_view *view,
+			      struct vm_fault *vmf)
+{
+	u64 off = zvmo_cow_fault_off(view, vmf);
+	struct page *page;
+	vm_fault_t ret = 0;
+	int err;
+
+	/*
+	 * With the page table there, vm_insert_pages() allocates nothing
+	 * (the levels above it stay while the fault's lock is held).
+	 */
+	if (off == U64_MAX || READ_ONCE(leaf->cache_policy) ||
+	    pmd_none(READ_ONCE(*vmf->pmd)))
+		return 0;
+	if (!mutex_trylock(&leaf->hier->lock))
+		return 0;
+	page = off < leaf->size ? zvmo_cow_page_locked(leaf, off) : NULL;
+	if (page && (vmf->flags & FAULT_FLAG_TRIED)) {
+		/*
+		 * The retry of a fault that waited for the pager: its page
+		 * alone, for the task waits for it; the next fault nearby
+		 * maps around.
+		 */
+		err = vm_insert_page(vmf->vma, vmf->address, page);
+		ret = !err || err == -EBUSY ? VM_FAULT_NOPAGE : 0;
+	} else if (page) {
+		ret = zvmo_cow_fault_around(leaf, view, vmf, off);
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return ret == VM_FAULT_NOPAGE ? ret : 0;
 }
 
 /**
@@ -1399,7 +1465,8 @@ static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
  * Context: Page fault; the mmap lock or the VMA lock is held. Takes the
  * hierarchy lock.
  * Return: VM_FAULT_NOPAGE, 0 (vmf->page set, with a reference),
- * VM_FAULT_SIGBUS or VM_FAULT_OOM.
+ * VM_FAULT_RETRY, VM_FAULT_SIGBUS or VM_FAULT_OOM; with VM_FAULT_MAJOR
+ * if it waited for a pager.
  */
 vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 			  const struct zvmo_cow_view *view,
@@ -1408,9 +1475,11 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	u64 off = zvmo_cow_fault_off(view, vmf);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct zvmo_cow_pages *root;
+	vm_fault_t ret, major = 0;
 	LIST_HEAD(freelist);
 	struct page *page;
-	vm_fault_t ret;
+	u64 root_off;
 
 	if (off == U64_MAX)
 		return VM_FAULT_SIGBUS;
@@ -1426,9 +1495,12 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 again:
 		page = zvmo_cow_writable(leaf, off, &pool, true);
 		if (PTR_ERR_OR_ZERO(page) == -ENODATA) {
-			ret = zvmo_cow_fault_missing(leaf, view, vmf, off);
-			if (!ret)
+			ret = zvmo_cow_fault_missing(leaf, view, vmf, off,
+						     NULL, 0);
+			if (!(ret & ~VM_FAULT_MAJOR)) {
+				major |= ret;
 				goto again;
+			}
 			zvmo_cow_pool_drain(&pool);
 			return ret;
 		}
@@ -1441,20 +1513,36 @@ again:
 		get_page(page);
 		zvmo_cow_unlock(leaf, &freelist, &pool);
 		vmf->page = page;
-		return 0;
+		return major;
 	}
 
 	mutex_lock(&leaf->hier->lock);
-	while (off < leaf->size && zvmo_cow_missing_locked(leaf, off)) {
-		ret = zvmo_cow_fault_missing(leaf, view, vmf, off);
-		if (ret)
+	while (off < leaf->size &&
+	       (root = zvmo_cow_missing_root_locked(leaf, off, &root_off))) {
+		ret = zvmo_cow_fault_missing(leaf, view, vmf, off, root,
+					     root_off);
+		if (ret & ~VM_FAULT_MAJOR)
 			return ret;
+		major |= ret;
 		mutex_lock(&leaf->hier->lock);
 	}
 	if (off >= leaf->size) {
 		ret = VM_FAULT_SIGBUS;
 	} else if (!write) {
-		ret = zvmo_cow_fault_around(leaf, view, vmf, off);
+		/*
+		 * The retry of a fault that waited for the pager (when
+		 * ->map_pages could not map it): the core maps the page
+		 * alone, in the page table it allocated for the fault.
+		 */
+		page = vmf->flags & FAULT_FLAG_TRIED ?
+		       zvmo_cow_page_locked(leaf, off) : NULL;
+		if (page) {
+			get_page(page);
+			vmf->page = page;
+			ret = 0;
+		} else {
+			ret = zvmo_cow_fault_around(leaf, view, vmf, off);
+		}
 	} else {
 		/* A private mapping's write: the core copies the page. */
 		page = zvmo_cow_page_locked(leaf, off) ?: zvmo_zero_page;
@@ -1463,7 +1551,7 @@ again:
 		ret = 0;
 	}
 	mutex_unlock(&leaf->hier->lock);
-	return ret;
+	return ret | major;
 }
 
 /**

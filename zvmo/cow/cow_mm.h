@@ -57,6 +57,9 @@ void zvmo_cow_pager_detached(struct zvmo_cow_pages *leaf);
 bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
 void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
 		     struct zvmo_cow_counts *counts);
+vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
+			      const struct zvmo_cow_view *view,
+			      struct vm_fault *vmf);
 vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 			  const struct zvmo_cow_view *view,
 			  struct vm_fault *vmf);

@@ -385,7 +385,11 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
 		spin_lock(&pager->lock);
 		list_add_tail(&req->item.link, &pager->queue);
 		spin_unlock(&pager->lock);
-		wake_up_interruptible(&pager->wq);
+		/*
+		 * A synchronous wake-up: this task is about to sleep until
+		 * the pager answers, so the pager need not preempt it.
+		 */
+		wake_up_interruptible_sync(&pager->wq);
 	}
 	refcount_inc(&req->ref);
 	req->waiters++;
@@ -458,7 +462,8 @@ out:
  * @ctx: passed to @present
  *
  * Ends the requests overlapping the range that are all present now, and
- * wakes every waiter of the source to look again.
+ * bumps the generation, so that waiters look again once
+ * zvmo_page_source_wake() wakes them.
  *
  * Context: The hierarchy lock of the source's leaf is held.
  */
@@ -470,6 +475,20 @@ void zvmo_page_source_supplied(struct zvmo_page_source *src, u64 start,
 	WRITE_ONCE(src->gen, src->gen + 1);
 	zvmo_requests_end(src, start, end, 0, present, ctx);
 	spin_unlock(&src->lock);
+}
+
+/**
+ * zvmo_page_source_wake() - wake the waiters of a source after a supply
+ * @src: the source
+ *
+ * Called once the hierarchy lock is dropped, so that the first thing a
+ * woken fault does, taking that lock to map the page, does not wait for
+ * the supplier.
+ *
+ * Context: Any; the caller holds a reference to @src.
+ */
+void zvmo_page_source_wake(struct zvmo_page_source *src)
+{
 	wake_up_all(&src->wq);
 }
 

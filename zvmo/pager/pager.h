@@ -27,6 +27,7 @@ int zvmo_page_source_take_failure(struct zvmo_page_source *src, u64 off);
 void zvmo_page_source_supplied(struct zvmo_page_source *src, u64 start,
 			       u64 end, bool (*present)(void *ctx, u64 off),
 			       void *ctx);
+void zvmo_page_source_wake(struct zvmo_page_source *src);
 void zvmo_page_source_get(struct zvmo_page_source *src);
 void zvmo_page_source_put(struct zvmo_page_source *src);
 void zvmo_page_source_end(struct zvmo_page_source *src);
