@@ -8,6 +8,7 @@
 #ifndef _ZVMO_BENCH_H
 #define _ZVMO_BENCH_H
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -32,6 +33,21 @@ static inline double bench_median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp);
 	return v[n / 2];
+}
+
+/*
+ * Keep the calling thread on CPU @cpu (of the VM's two) when there is
+ * one, so that a figure measured across threads does not depend on where
+ * the scheduler happened to put them: both sides of a comparison pin
+ * theirs alike.
+ */
+static inline void bench_pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)sched_setaffinity(0, sizeof(set), &set);
 }
 
 static inline void bench_report(const char *name, double zvmo,

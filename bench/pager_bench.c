@@ -26,6 +26,12 @@
  * again, so a request must be supplied whole; to make it one page, the
  * pages faulted are odd ones and both neighbours of each are made present
  * before the timed faults (untimed, on both sides alike, the same pages).
+ * The faulting thread runs on CPU 0 and the handler on CPU 1: the latency
+ * a pager thread elsewhere gives, wake-ups across CPUs included (under
+ * emulation those vary a lot from run to run). pager_fault_rtt_1cpu is
+ * the same with the handler on CPU 0 too: each round trip is then two
+ * switches on one CPU, and the figure is mostly the CPU time the kernel
+ * spends on a fault, a request and a supply, steady from run to run.
  *
  * pager_stream_64M: one byte of every page of 64 MiB read in order, total
  * time in milliseconds. zvmo's kernel asks for a run of up to
@@ -78,8 +84,10 @@
 #define AUX_SIZE	(ZVMO_PAGER_BATCH * PAGE)
 #define KEY		0x7a766d6f70676572ULL
 #define STALL_S		30		/* the watchdog's patience */
+#define FAULT_CPU	0		/* where the faulting thread runs */
 
 enum side { ZVMO, ZVMO_COPY, UFFD };
+enum placement { OTHER, SAME };	/* the handler's CPU: not the faulter's, or its */
 
 /* Page p of the source: byte 0 names the page, never 0. */
 static char *src;
@@ -89,6 +97,7 @@ static double samples[NFAULTS];
 
 /* For the watchdog and for the handlers' checks. */
 static const char *volatile phase = "start";
+static int handler_cpu = 1;			/* where the handlers run */
 static volatile unsigned long progress, hprogress;
 static volatile unsigned long want = ~0UL;	/* page the main thread reads */
 static volatile unsigned long last_off = ~0UL, last_len;
@@ -315,6 +324,7 @@ static void *zvmo_handler(void *arg)
 	ssize_t n;
 	int i, done = 0;
 
+	bench_pin_cpu(handler_cpu);
 	while (!done) {
 		n = read(z->pager, pk, sizeof(pk));
 		if (n < 0 && errno == EINTR)
@@ -485,6 +495,7 @@ static void *uffd_handler(void *arg)
 	unsigned long addr, off;
 	ssize_t n;
 
+	bench_pin_cpu(handler_cpu);
 	for (;;) {
 		n = read(u->uffd, &msg, sizeof(msg));
 		if (n < 0 && errno == EINTR)
@@ -596,12 +607,12 @@ static double uffd_stream(void)
 
 int main(int argc, char **argv)
 {
-	double rtt[3][REPS_RTT], stream[3][REPS_STREAM];
+	double rtt[2][3][REPS_RTT], stream[3][REPS_STREAM];
 	int uffd_only = argc > 1 && !strcmp(argv[1], "--uffd-only");
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	unsigned long off;
 	pthread_t wd;
-	int dev = -1, i, err;
+	int dev = -1, cpu, i, err;
 
 	if (argc > 1 && !uffd_only) {
 		fprintf(stderr, "usage: pager_bench [--uffd-only]\n");
@@ -609,6 +620,7 @@ int main(int argc, char **argv)
 	}
 	if (sigaction(SIGBUS, &sa, NULL))
 		fail("sigaction");
+	bench_pin_cpu(FAULT_CPU);
 	err = pthread_create(&wd, NULL, watchdog, NULL);
 	if (err)
 		die("pthread_create", err);
@@ -628,13 +640,18 @@ int main(int argc, char **argv)
 			fail("open " ZVMO_DEVICE_PATH);
 	}
 
-	for (i = 0; i < REPS_RTT; i++) {
-		if (!uffd_only) {
-			rtt[ZVMO][i] = zvmo_rtt(dev, i, 0);
-			rtt[ZVMO_COPY][i] = zvmo_rtt(dev, i, 1);
+	/* Both placements; the streams with the handler on the other CPU. */
+	for (cpu = 0; cpu < 2; cpu++) {
+		handler_cpu = cpu == OTHER ? 1 : FAULT_CPU;
+		for (i = 0; i < REPS_RTT; i++) {
+			if (!uffd_only) {
+				rtt[cpu][ZVMO][i] = zvmo_rtt(dev, i, 0);
+				rtt[cpu][ZVMO_COPY][i] = zvmo_rtt(dev, i, 1);
+			}
+			rtt[cpu][UFFD][i] = uffd_rtt(i);
 		}
-		rtt[UFFD][i] = uffd_rtt(i);
 	}
+	handler_cpu = 1;
 	for (i = 0; i < REPS_STREAM; i++) {
 		if (!uffd_only) {
 			stream[ZVMO][i] = zvmo_stream(dev, 0);
@@ -645,16 +662,26 @@ int main(int argc, char **argv)
 
 	if (uffd_only) {
 		printf("note: pager_fault_rtt uffd=%.2fus (zvmo not run)\n",
-		       bench_median(rtt[UFFD], REPS_RTT));
+		       bench_median(rtt[OTHER][UFFD], REPS_RTT));
+		printf("note: pager_fault_rtt_1cpu uffd=%.2fus (zvmo not run)\n",
+		       bench_median(rtt[SAME][UFFD], REPS_RTT));
 		printf("note: pager_stream_64M uffd=%.2fms (zvmo not run)\n",
 		       bench_median(stream[UFFD], REPS_STREAM));
 		return 0;
 	}
-	bench_report("pager_fault_rtt", bench_median(rtt[ZVMO], REPS_RTT),
-		     "uffd", bench_median(rtt[UFFD], REPS_RTT), "us");
-	bench_report("pager_fault_rtt_copy",
-		     bench_median(rtt[ZVMO_COPY], REPS_RTT), "uffd",
-		     bench_median(rtt[UFFD], REPS_RTT), "us");
+	for (cpu = 0; cpu < 2; cpu++) {
+		const char *name[2][2] = {
+			{ "pager_fault_rtt", "pager_fault_rtt_copy" },
+			{ "pager_fault_rtt_1cpu", "pager_fault_rtt_1cpu_copy" },
+		};
+		double base = bench_median(rtt[cpu][UFFD], REPS_RTT);
+
+		bench_report(name[cpu][0], bench_median(rtt[cpu][ZVMO], REPS_RTT),
+			     "uffd", base, "us");
+		bench_report(name[cpu][1],
+			     bench_median(rtt[cpu][ZVMO_COPY], REPS_RTT),
+			     "uffd", base, "us");
+	}
 	bench_report("pager_stream_64M",
 		     bench_median(stream[ZVMO], REPS_STREAM), "uffd",
 		     bench_median(stream[UFFD], REPS_STREAM), "ms");
