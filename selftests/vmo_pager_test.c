@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -219,6 +220,64 @@ TEST(serves_a_file_through_read_and_mmap)
 		usleep(50000);
 	EXPECT_EQ(1, atomic_load(&s.completes));
 	server_stop(&s);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+static long major_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return -1;
+	return ru.ru_majflt;
+}
+
+/*
+ * A fault that waits for the pager is a major fault, as one that waits
+ * for a file's I/O; a fault on a page already there is not, whether its
+ * neighbours are mapped with it (fault-around) or it is mapped alone.
+ */
+TEST(a_fault_that_waits_for_the_pager_is_a_major_fault)
+{
+	struct server s;
+	int pager, vmo;
+	volatile unsigned char *p;
+	long before, after;
+	void *area;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 64 * PAGE, 7, 0);
+	ASSERT_LE(0, vmo);
+	/* Pages 32 to 63 are there before any fault. */
+	ASSERT_EQ(0, supply_file(pager, vmo, 32 * PAGE, 32 * PAGE));
+	server_start(&s, pager, vmo, 64);
+	/* At a 64 KiB boundary: fault-around maps 16-page aligned blocks. */
+	area = mmap(NULL, 80 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	p = (void *)(((uintptr_t)area + 16 * PAGE - 1) & ~(16 * PAGE - 1));
+	ASSERT_EQ(p, mmap((void *)p, 64 * PAGE, PROT_READ,
+			  MAP_SHARED | MAP_FIXED, vmo, 0));
+
+	before = major_faults();
+	ASSERT_LE(0, before);
+	EXPECT_EQ(pattern(3 * PAGE + 5), p[3 * PAGE + 5]);
+	after = major_faults();
+	EXPECT_EQ(before + 1, after);
+
+	/* Present: minor, and the rest of its block comes with it. */
+	before = after;
+	EXPECT_EQ(0, zt_mapped((void *)(p + 47 * PAGE)));
+	EXPECT_EQ(pattern(40 * PAGE), p[40 * PAGE]);
+	EXPECT_EQ(1, zt_mapped((void *)(p + 47 * PAGE)));
+	EXPECT_EQ(pattern(47 * PAGE + 1), p[47 * PAGE + 1]);
+	EXPECT_EQ(before, major_faults());
+
+	munmap(area, 80 * PAGE);
+	server_stop(&s);
+	close(vmo);
 	close(pager);
 	stats_clean(_metadata);
 }

@@ -175,4 +175,24 @@ static inline int zt_recv_fd(int sock)
 	return fd;
 }
 
+/*
+ * 1 if this process has a page table entry for the page at @addr (its
+ * /proc/self/pagemap entry is present), 0 if not, -1 on error.
+ */
+static inline int zt_mapped(const void *addr)
+{
+	uint64_t ent;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	long page = sysconf(_SC_PAGESIZE);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &ent, sizeof(ent), (uintptr_t)addr / page * sizeof(ent));
+	close(fd);
+	if (n != sizeof(ent))
+		return -1;
+	return ent >> 63;
+}
+
 #endif /* _ZVMO_SELFTEST_H */
