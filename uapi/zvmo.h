@@ -40,6 +40,8 @@
 /* Options of struct zvmo_vmo_create. */
 #define ZVMO_VMO_RESIZABLE	(1U << 0)
 #define ZVMO_VMO_DISCARDABLE	(1U << 1)	/* not supported yet */
+/* Of struct zvmo_pager_create_vmo only. */
+#define ZVMO_VMO_TRAP_DIRTY	(1U << 2)
 
 /*
  * Options of struct zvmo_vmo_create_child: exactly one type
@@ -537,7 +539,18 @@ struct zvmo_cache_policy {
 #define ZVMO_PAGER_DIRTY	2
 
 /* Operations of struct zvmo_pager_op: Zircon's ZX_PAGER_OP_*. */
-#define ZVMO_PAGER_OP_FAIL	1
+#define ZVMO_PAGER_OP_FAIL		1
+#define ZVMO_PAGER_OP_DIRTY		2
+#define ZVMO_PAGER_OP_WRITEBACK_BEGIN	3
+#define ZVMO_PAGER_OP_WRITEBACK_END	4
+
+/* @data of ZVMO_PAGER_OP_WRITEBACK_BEGIN, and struct zvmo_dirty_range. */
+#define ZVMO_DIRTY_RANGE_IS_ZERO	(1ULL << 0)
+
+/* @options of struct zvmo_pager_vmo_stats. */
+#define ZVMO_PAGER_RESET_VMO_STATS	(1U << 0)
+/* @modified of struct zvmo_pager_vmo_stats. */
+#define ZVMO_PAGER_VMO_STATS_MODIFIED	(1U << 0)
 
 /**
  * struct zvmo_pager_packet - what read() of a pager descriptor returns
@@ -577,7 +590,7 @@ struct zvmo_pager_create {
 /**
  * struct zvmo_pager_create_vmo - argument of ZVMO_IOC_PAGER_CREATE_VMO
  * @argsz: sizeof(struct zvmo_pager_create_vmo)
- * @options: ZVMO_VMO_RESIZABLE
+ * @options: ZVMO_VMO_RESIZABLE, ZVMO_VMO_TRAP_DIRTY
  * @key: reported in every packet for the VMO
  * @size: size in bytes, rounded up to a whole page
  * @fd_flags: ZVMO_FD_* flags of the new descriptor
@@ -586,7 +599,19 @@ struct zvmo_pager_create {
  * Returns a descriptor, with every right, for a VMO whose pages come from
  * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZERO, ZVMO_CHILD_SNAPSHOT
  * and ZVMO_CHILD_SNAPSHOT_MODIFIED of it are EOPNOTSUPP. A range it grows
- * into after shrinking reads zero without asking the pager.
+ * into after shrinking reads zero without asking the pager. Shrinking
+ * fails the requests past the new end (ERANGE, SIGBUS in a fault).
+ *
+ * Its content has a dirty state: clean as supplied; dirty once written
+ * (write(), a write through a mapping, a pin for writing); awaiting clean
+ * from ZVMO_PAGER_OP_WRITEBACK_BEGIN to ZVMO_PAGER_OP_WRITEBACK_END, which
+ * makes it clean again unless it was written meanwhile. With
+ * ZVMO_VMO_TRAP_DIRTY, a write to clean content first queues a DIRTY
+ * packet (for the run of clean pages the write covers; a fault, for its
+ * page) and waits until the pager lets it through (ZVMO_PAGER_OP_DIRTY)
+ * or fails it (ZVMO_PAGER_OP_FAIL). Every first write after the content
+ * was clean is seen, through a mapping as well: writeback takes the
+ * range's mappings down.
  *
  * ZVMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE of it (or of such a child) is
  * Zircon's unidirectional clone: until the child writes a page, it reads
@@ -660,17 +685,32 @@ struct zvmo_pager_supply_copy {
 /**
  * struct zvmo_pager_op - argument of ZVMO_IOC_PAGER_OP_RANGE
  * @argsz: sizeof(struct zvmo_pager_op)
- * @op: ZVMO_PAGER_OP_FAIL
- * @vmo_fd: a VMO of this pager
+ * @op: ZVMO_PAGER_OP_*
+ * @vmo_fd: a VMO of this pager, with ZVMO_RIGHT_WRITE (else EACCES)
  * @reserved: must be zero
  * @offset: page-aligned start of the range
  * @length: page-aligned length
  * @data: for FAIL, the positive errno the waiters get: EIO, EBADMSG
  *	(ZX_ERR_IO_DATA_INTEGRITY), EBUSY, ENOSPC or ENOBUFS, as Zircon
- *	permits; anything else is EINVAL
+ *	permits; for WRITEBACK_BEGIN, 0 or ZVMO_DIRTY_RANGE_IS_ZERO; anything
+ *	else is EINVAL. Ignored by the others.
  *
- * FAIL fails the requests outstanding for the range: read() and write()
- * return the error, a fault gets SIGBUS. Later accesses ask again.
+ * FAIL fails the requests outstanding for the range, READ and DIRTY:
+ * read() and write() return the error, a fault gets SIGBUS. Later
+ * accesses ask again.
+ *
+ * DIRTY makes the clean content of the range dirty, and lets the writes
+ * waiting for it go on; ENOENT if a page of the range was never supplied
+ * (then nothing changes).
+ *
+ * WRITEBACK_BEGIN makes the dirty content of the range awaiting clean,
+ * and takes down its mappings; with ZVMO_DIRTY_RANGE_IS_ZERO, only the
+ * content that reads zeros (a page written since it was queried stays
+ * dirty). WRITEBACK_END makes awaiting clean content clean.
+ *
+ * EBUSY for FAIL and DIRTY once the VMO is detached; the writeback
+ * operations work on a detached VMO's dirty content. EOPNOTSUPP for an
+ * unknown operation.
  */
 struct zvmo_pager_op {
 	__u32 argsz;
@@ -707,6 +747,65 @@ struct zvmo_pager_info {
 struct zvmo_pager_detach {
 	__u32 argsz;
 	__s32 vmo_fd;
+};
+
+/**
+ * struct zvmo_dirty_range - a run of dirty content
+ * @offset: its start
+ * @length: its length
+ * @options: ZVMO_DIRTY_RANGE_IS_ZERO if it reads zeros
+ */
+struct zvmo_dirty_range {
+	__u64 offset;
+	__u64 length;
+	__u64 options;
+};
+
+/**
+ * struct zvmo_pager_query_dirty - argument of ZVMO_IOC_PAGER_QUERY_DIRTY
+ * @argsz: sizeof(struct zvmo_pager_query_dirty)
+ * @vmo_fd: a VMO of this pager, with ZVMO_RIGHT_READ (else EACCES)
+ * @offset: start of the range, rounded down to a page
+ * @length: its length; the end is rounded up to a page
+ * @ranges: user pointer to an array of struct zvmo_dirty_range
+ * @count: room in @ranges
+ * @reserved: must be zero
+ * @actual: set to the runs written to @ranges, in order
+ * @avail: set to the runs there are in the range in all
+ *
+ * Dirty and awaiting clean content counts: it has not been written back.
+ * A run is either pages or zeros (ZVMO_DIRTY_RANGE_IS_ZERO), and runs that
+ * touch are of different kinds. When @avail exceeds @actual, the next
+ * query can start at the end of the last run. ERANGE if the range is past
+ * the VMO's end; EFAULT for a bad @ranges.
+ */
+struct zvmo_pager_query_dirty {
+	__u32 argsz;
+	__s32 vmo_fd;
+	__u64 offset;
+	__u64 length;
+	__u64 ranges;
+	__u32 count;
+	__u32 reserved;
+	/* output */
+	__u64 actual;
+	__u64 avail;
+};
+
+/**
+ * struct zvmo_pager_vmo_stats - argument of ZVMO_IOC_PAGER_QUERY_STATS
+ * @argsz: sizeof(struct zvmo_pager_vmo_stats)
+ * @vmo_fd: a VMO of this pager, with ZVMO_RIGHT_READ (else EACCES)
+ * @options: 0, or ZVMO_PAGER_RESET_VMO_STATS to reset what is reported
+ * @modified: set to ZVMO_PAGER_VMO_STATS_MODIFIED if the VMO was written
+ *	or resized since its stats were last reset (or it was made), else 0
+ */
+struct zvmo_pager_vmo_stats {
+	__u32 argsz;
+	__s32 vmo_fd;
+	__u32 options;
+	/* output */
+	__u32 modified;
 };
 
 #define ZVMO_IOC_MAGIC	0xE7
@@ -749,5 +848,9 @@ struct zvmo_pager_detach {
 #define ZVMO_IOC_PAGER_INFO	_IOWR(ZVMO_IOC_MAGIC, 0xa4, struct zvmo_pager_info)
 #define ZVMO_IOC_PAGER_SUPPLY_COPY \
 	_IOW(ZVMO_IOC_MAGIC, 0xa5, struct zvmo_pager_supply_copy)
+#define ZVMO_IOC_PAGER_QUERY_DIRTY \
+	_IOWR(ZVMO_IOC_MAGIC, 0xa6, struct zvmo_pager_query_dirty)
+#define ZVMO_IOC_PAGER_QUERY_STATS \
+	_IOWR(ZVMO_IOC_MAGIC, 0xa7, struct zvmo_pager_vmo_stats)
 
 #endif /* _UAPI_ZVMO_H */

@@ -129,7 +129,7 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 /**
  * zvmo_vmo_create_paged() - make a VMO whose pages a pager supplies
  * @size: size in bytes; rounded up to a whole page
- * @options: ZVMO_VMO_RESIZABLE or 0
+ * @options: ZVMO_VMO_RESIZABLE, ZVMO_VMO_TRAP_DIRTY
  * @src: the pager's end; the VMO takes the caller's reference, also on
  *	failure
  * @out: the new VMO, holding one reference
@@ -145,7 +145,7 @@ int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
 	struct zvmo_vmo *vmo;
 	int err = 0;
 
-	if (options & ~ZVMO_VMO_RESIZABLE)
+	if (options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_TRAP_DIRTY))
 		err = -EINVAL;
 	else if (size > ZVMO_VMO_MAX_SIZE ||
 		 PAGE_ALIGN(size) > ZVMO_VMO_MAX_SIZE)
@@ -164,7 +164,9 @@ int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
 	}
 	cow->source = src;
 	cow->pager_limit = size;
-	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
+	cow->trap_dirty = options & ZVMO_VMO_TRAP_DIRTY;
+	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size,
+			     options & ZVMO_VMO_RESIZABLE);
 	if (IS_ERR(vmo)) {
 		zvmo_vmo_cow_destroy(cow);
 		return PTR_ERR(vmo);

@@ -434,7 +434,28 @@ static int zvmo_cow_await(struct zvmo_cow_pages *leaf, u64 off, u64 end)
 	gen = zvmo_page_source_gen(src);
 	mutex_unlock(&leaf->hier->lock);
 	len = min(len, PAGE_ALIGN(max_t(u64, end, off + PAGE_SIZE)) - off);
-	return zvmo_page_source_wait(src, root_off, len, gen, ZVMO_WAIT);
+	return zvmo_page_source_wait(src, ZVMO_PAGER_READ, root_off, len, gen,
+				     ZVMO_WAIT);
+}
+
+/*
+ * A write to @end reached clean content of @leaf at @off, and @leaf traps
+ * dirty: ask the pager to let the run of clean content from there be
+ * dirtied, and wait. Drops the lock. Returns 0 to look again, or the
+ * error the write fails with.
+ */
+static int zvmo_cow_await_dirty(struct zvmo_cow_pages *leaf, u64 off,
+				u64 end)
+{
+	struct zvmo_page_source *src = leaf->source;
+	u64 len, gen;
+
+	len = zvmo_cow_clean_run_locked(leaf, off, PAGE_ALIGN(end),
+					ZVMO_PAGER_BATCH);
+	gen = zvmo_page_source_gen(src);
+	mutex_unlock(&leaf->hier->lock);
+	return zvmo_page_source_wait(src, ZVMO_PAGER_DIRTY, off, len, gen,
+				     ZVMO_WAIT);
 }
 
 /*
@@ -594,6 +615,16 @@ ssize_t zvmo_cow_write(struct zvmo_cow_pages *leaf, u64 off,
 		if (IS_ERR(page)) {
 			ret = zvmo_done_or(done, PTR_ERR(page));
 			goto out;
+		}
+		if (zvmo_cow_needs_dirty_locked(leaf, pos & PAGE_MASK)) {
+			int err = zvmo_cow_await_dirty(leaf, pos & PAGE_MASK,
+						       off + len);
+
+			if (err) {
+				ret = zvmo_done_or(done, err);
+				goto out;
+			}
+			continue;
 		}
 		zvmo_cow_mark_dirty_locked(leaf, pos & PAGE_MASK);
 		pagefault_disable();
@@ -834,15 +865,23 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 int zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
 {
 	LIST_HEAD(freelist);
+	bool shrunk = false;
 	int err = 0;
 
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	if (zvmo_cow_pinned_in_locked(leaf, size, leaf->size))
+	if (zvmo_cow_pinned_in_locked(leaf, size, leaf->size)) {
 		err = -EBUSY;
-	else
+	} else {
+		shrunk = size < leaf->size;
+		if (leaf->source && size != leaf->size)
+			leaf->modified = true;
 		zvmo_cow_resize_locked(leaf, size, &freelist);
+	}
 	zvmo_cow_unlock(leaf, &freelist, NULL);
+	/* Nothing past the end will be supplied: its waiters fail. */
+	if (shrunk && leaf->source)
+		zvmo_page_source_cancel(leaf->source, size, U64_MAX, -ERANGE);
 	return err;
 }
 
@@ -903,6 +942,13 @@ int zvmo_cow_pin(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		if (IS_ERR(page)) {
 			err = PTR_ERR(page);
 			break;
+		}
+		if (write && zvmo_cow_needs_dirty_locked(leaf, pos)) {
+			err = zvmo_cow_await_dirty(leaf, pos, end);
+			mutex_lock(&leaf->hier->lock);
+			if (err)
+				break;
+			continue;
 		}
 		slot = zvmo_page_list_lookup(&leaf->pages, pos);
 		if (zvmo_cow_pins(slot) == ZVMO_COW_PIN_MAX) {
@@ -1090,6 +1136,110 @@ int zvmo_cow_supply_copy(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 	if (pages != few)
 		kvfree(pages);
 	return err;
+}
+
+static bool zvmo_cow_not_clean(void *ctx, u64 off)
+{
+	struct zvmo_cow_pages *leaf = ctx;
+	struct zvmo_pl_slot *slot = zvmo_page_list_lookup(&leaf->pages, off);
+
+	return slot && !zvmo_pl_slot_is_empty(slot) &&
+	       zvmo_cow_dirty(slot) != ZVMO_COW_CLEAN;
+}
+
+/**
+ * zvmo_cow_pager_op() - a pager's operation on the dirty state of a range
+ * @leaf: the pager-backed leaf
+ * @op: ZVMO_PAGER_OP_DIRTY, ZVMO_PAGER_OP_WRITEBACK_BEGIN or
+ *	ZVMO_PAGER_OP_WRITEBACK_END
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @zeros_only: for WRITEBACK_BEGIN, ZVMO_DIRTY_RANGE_IS_ZERO was given
+ *
+ * DIRTY lets the writes waiting for the range go on. WRITEBACK_BEGIN
+ * waits for the writable entries in flight, as a snapshot does, and takes
+ * down the mappings of the pages it changes, so that each later write is
+ * seen.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, -ERANGE if the leaf is smaller than @end, or -ENOENT for a
+ * DIRTY over a page never supplied (then nothing changed).
+ */
+int zvmo_cow_pager_op(struct zvmo_cow_pages *leaf, u32 op, u64 start,
+		      u64 end, bool zeros_only)
+{
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	if (end > leaf->size) {
+		err = -ERANGE;
+	} else if (op == ZVMO_PAGER_OP_DIRTY) {
+		err = zvmo_cow_pager_dirty_locked(leaf, start, end);
+		if (!err)
+			zvmo_page_source_dirtied(leaf->source, start, end,
+						 zvmo_cow_not_clean, leaf);
+	} else if (op == ZVMO_PAGER_OP_WRITEBACK_BEGIN) {
+		zvmo_cow_quiesce_locked(leaf);
+		if (zvmo_cow_writeback_begin_locked(leaf, start, end,
+						    zeros_only))
+			zvmo_cow_unmap_leaf_locked(leaf, start, end);
+	} else {
+		zvmo_cow_writeback_end_locked(leaf, start, end);
+	}
+	zvmo_cow_unlock(leaf, NULL, NULL);
+	if (!err && op == ZVMO_PAGER_OP_DIRTY)
+		zvmo_page_source_wake(leaf->source);
+	return err;
+}
+
+/**
+ * zvmo_cow_query_dirty() - the runs of dirty content of a range
+ * @leaf: the pager-backed leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @out: filled with up to @max runs
+ * @max: room in @out
+ * @avail: set to the number of runs in the range
+ *
+ * See zvmo_cow_dirty_ranges_locked().
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -ERANGE if the leaf is smaller than @end.
+ */
+int zvmo_cow_query_dirty(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			 struct zvmo_cow_dirty_range *out, u64 max, u64 *avail)
+{
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	if (end > leaf->size)
+		err = -ERANGE;
+	else
+		*avail = zvmo_cow_dirty_ranges_locked(leaf, start, end, out,
+						      max);
+	mutex_unlock(&leaf->hier->lock);
+	return err;
+}
+
+/**
+ * zvmo_cow_pager_stats() - whether a pager-backed leaf was modified
+ * @leaf: the leaf
+ * @reset: forget it from now on
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: true if the leaf was written or resized since it was made or
+ * the last reset.
+ */
+bool zvmo_cow_pager_stats(struct zvmo_cow_pages *leaf, bool reset)
+{
+	bool modified;
+
+	mutex_lock(&leaf->hier->lock);
+	modified = leaf->modified;
+	if (reset)
+		leaf->modified = false;
+	mutex_unlock(&leaf->hier->lock);
+	return modified;
 }
 
 /**
@@ -1327,6 +1477,47 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 }
 
 /*
+ * Ask @src for @command over [@off, @off + @len) on behalf of a fault on
+ * @leaf, whose lock is held (and dropped), and wait as a fault may; the
+ * rules are zvmo_cow_fault_missing()'s.
+ */
+static vm_fault_t zvmo_cow_fault_ask(struct zvmo_cow_pages *leaf,
+				     struct zvmo_page_source *src,
+				     u16 command, u64 off, u64 len,
+				     struct vm_fault *vmf)
+{
+	bool retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
+	u64 gen = zvmo_page_source_gen(src);
+	int err;
+
+	/* Once the mmap lock goes, so may the mapping and the VMO. */
+	zvmo_page_source_get(src);
+	mutex_unlock(&leaf->hier->lock);
+	err = zvmo_page_source_take_failure(src, off);
+	if (!err && retry && (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		/* Ask, but do not wait, nor drop the lock. */
+		zvmo_page_source_wait(src, command, off, len, gen,
+				      ZVMO_WAIT_NONE);
+		zvmo_page_source_put(src);
+		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+	}
+	if (!err && retry) {
+		release_fault_lock(vmf);
+		zvmo_page_source_wait(src, command, off, len, gen,
+				      ZVMO_WAIT_FAULT);
+		zvmo_page_source_put(src);
+		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
+	}
+	if (!err)
+		err = zvmo_page_source_wait(src, command, off, len, gen,
+					    ZVMO_WAIT);
+	zvmo_page_source_put(src);
+	if (!err)
+		return VM_FAULT_MAJOR;
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+/*
  * A fault reached a page @leaf's pager is to supply (the lock is held):
  * ask for the run of missing pages from there, and wait as a fault may.
  * @root and @root_off are where it is missing, as
@@ -1355,11 +1546,9 @@ static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
 					 struct zvmo_cow_pages *root,
 					 u64 root_off)
 {
-	bool retry = vmf->flags & FAULT_FLAG_ALLOW_RETRY;
 	u64 vend = view->len == U64_MAX ? U64_MAX : view->offset + view->len;
 	struct zvmo_page_source *src;
-	u64 len, gen;
-	int err;
+	u64 len;
 
 	if (!root)
 		root = zvmo_cow_missing_root_locked(leaf, off, &root_off);
@@ -1369,31 +1558,22 @@ static vm_fault_t zvmo_cow_fault_missing(struct zvmo_cow_pages *leaf,
 	}
 	src = root->source;
 	len = zvmo_cow_missing_run_locked(root, root_off, ZVMO_PAGER_BATCH);
-	gen = zvmo_page_source_gen(src);
 	len = min(len, vend - off);
-	off = root_off;
-	/* Once the mmap lock goes, so may the mapping and the VMO. */
-	zvmo_page_source_get(src);
-	mutex_unlock(&leaf->hier->lock);
-	err = zvmo_page_source_take_failure(src, off);
-	if (!err && retry && (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
-		/* Ask, but do not wait, nor drop the lock. */
-		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_NONE);
-		zvmo_page_source_put(src);
-		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
-	}
-	if (!err && retry) {
-		release_fault_lock(vmf);
-		zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT_FAULT);
-		zvmo_page_source_put(src);
-		return VM_FAULT_RETRY | VM_FAULT_MAJOR;
-	}
-	if (!err)
-		err = zvmo_page_source_wait(src, off, len, gen, ZVMO_WAIT);
-	zvmo_page_source_put(src);
-	if (!err)
-		return VM_FAULT_MAJOR;
-	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	return zvmo_cow_fault_ask(leaf, src, ZVMO_PAGER_READ, root_off, len,
+				  vmf);
+}
+
+/*
+ * A write fault reached clean content of @leaf, which traps dirty (the
+ * lock is held): ask the pager to let the page be dirtied, and wait as
+ * zvmo_cow_fault_missing() does. A fault writes one page: it asks for
+ * that one.
+ */
+static vm_fault_t zvmo_cow_fault_dirty(struct zvmo_cow_pages *leaf,
+				       struct vm_fault *vmf, u64 off)
+{
+	return zvmo_cow_fault_ask(leaf, leaf->source, ZVMO_PAGER_DIRTY, off,
+				  PAGE_SIZE, vmf);
 }
 
 /**
@@ -1509,6 +1689,15 @@ again:
 			return PTR_ERR(page) == -ERANGE ? VM_FAULT_SIGBUS :
 							  VM_FAULT_OOM;
 		}
+		if (write && zvmo_cow_needs_dirty_locked(leaf, off)) {
+			ret = zvmo_cow_fault_dirty(leaf, vmf, off);
+			if (!(ret & ~VM_FAULT_MAJOR)) {
+				major |= ret;
+				goto again;
+			}
+			zvmo_cow_pool_drain(&pool);
+			return ret;
+		}
 		/* ->page_mkwrite checks it again, with the page locked. */
 		get_page(page);
 		zvmo_cow_unlock(leaf, &freelist, &pool);
@@ -1594,6 +1783,19 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 	mutex_lock(&leaf->hier->lock);
 	if (off < leaf->size) {
 		slot = zvmo_page_list_lookup(&leaf->pages, off);
+		if (slot && zvmo_pl_slot_page(slot) == page &&
+		    zvmo_cow_needs_dirty_locked(leaf, off)) {
+			/*
+			 * Clean, and the pager must agree first: that wait
+			 * may not drop the mmap lock from here. Without the
+			 * entry, the write faults again into ->fault, which
+			 * may.
+			 */
+			zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+			mutex_unlock(&leaf->hier->lock);
+			unlock_page(page);
+			return VM_FAULT_NOPAGE;
+		}
 		if (slot && zvmo_pl_slot_page(slot) == page) {
 			if (zvmo_cow_track_locked(leaf, page)) {
 				zvmo_cow_mark_dirty_locked(leaf, off);

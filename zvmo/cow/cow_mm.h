@@ -57,6 +57,11 @@ void zvmo_cow_pager_detached(struct zvmo_cow_pages *leaf);
 bool zvmo_cow_has_parent(struct zvmo_cow_pages *leaf);
 void zvmo_cow_counts(struct zvmo_cow_pages *leaf,
 		     struct zvmo_cow_counts *counts);
+int zvmo_cow_pager_op(struct zvmo_cow_pages *leaf, u32 op, u64 start,
+		      u64 end, bool zeros_only);
+int zvmo_cow_query_dirty(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			 struct zvmo_cow_dirty_range *out, u64 max, u64 *avail);
+bool zvmo_cow_pager_stats(struct zvmo_cow_pages *leaf, bool reset);
 vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
 			      const struct zvmo_cow_view *view,
 			      struct vm_fault *vmf);

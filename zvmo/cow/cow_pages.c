@@ -498,6 +498,7 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 {
 	struct page *page, *origin_page;
 	struct zvmo_pl_slot *slot;
+	unsigned long dirty;
 	int err;
 
 	err = zvmo_cow_fork_down(leaf, off, pool, NULL);
@@ -519,6 +520,8 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off, ZVMO_GFP_NODE);
 	if (!slot)
 		return ERR_PTR(-ENOMEM);
+	/* A marker the page replaces keeps its dirty state. */
+	dirty = zvmo_cow_dirty(slot);
 	page = zvmo_cow_pool_take(pool);
 	if (origin_page)
 		zvmo_cow_page_copy(page, origin_page);
@@ -534,6 +537,7 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 		}
 	}
 	zvmo_cow_set_page(leaf, slot, page);
+	slot->state |= dirty;
 	leaf->commit_events++;
 	zvmo_cow_changed(leaf);
 	/* Mappings may show the zero page, or an origin's page, here. */
@@ -846,10 +850,12 @@ u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
 }
 
 /**
- * zvmo_cow_mark_dirty_locked() - note that a pager-backed leaf's page was
- *	written
+ * zvmo_cow_mark_dirty_locked() - note that a pager-backed leaf's content
+ *	was written
  * @leaf: the leaf; nothing happens unless it is pager-backed
  * @off: the offset of its page
+ *
+ * Clean or awaiting clean content becomes dirty, and the leaf modified.
  *
  * Context: The hierarchy lock is held.
  */
@@ -859,9 +865,233 @@ void zvmo_cow_mark_dirty_locked(struct zvmo_cow_pages *leaf, u64 off)
 
 	if (!leaf->source)
 		return;
+	leaf->modified = true;
 	slot = zvmo_page_list_lookup(&leaf->pages, off);
-	if (slot && zvmo_pl_slot_is_page(slot))
+	if (slot && !zvmo_pl_slot_is_empty(slot))
+		slot->state = (slot->state & ~ZVMO_COW_DIRTY_MASK) |
+			      ZVMO_COW_DIRTY;
+}
+
+/**
+ * zvmo_cow_needs_dirty_locked() - whether a write must ask the pager first
+ * @leaf: the leaf
+ * @off: the offset, page aligned, of content the leaf has
+ *
+ * Context: The hierarchy lock is held.
+ * Return: true if @leaf traps writes to clean content
+ * (ZVMO_VMO_TRAP_DIRTY) and its content at @off is clean.
+ */
+bool zvmo_cow_needs_dirty_locked(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct zvmo_pl_slot *slot;
+
+	if (!leaf->trap_dirty)
+		return false;
+	slot = zvmo_page_list_lookup(&leaf->pages, off);
+	return slot && !zvmo_pl_slot_is_empty(slot) &&
+	       zvmo_cow_dirty(slot) == ZVMO_COW_CLEAN;
+}
+
+/* Where a walk over consecutive content of one kind has got to. */
+struct zvmo_cow_run {
+	u64 next;
+	unsigned long dirty;
+};
+
+static int zvmo_cow_run_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_run *run = ctx;
+
+	if (off != run->next || zvmo_cow_dirty(slot) != run->dirty)
+		return 1;
+	run->next = off + PAGE_SIZE;
+	return 0;
+}
+
+/**
+ * zvmo_cow_clean_run_locked() - the run of clean content from an offset
+ * @leaf: a pager-backed leaf
+ * @off: the offset of clean content
+ * @end: where the run ends at the latest
+ * @max: the most pages to count
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the run's length in bytes, at least a page: ended by an offset
+ * without content, or with content that is not clean, by @end, the size
+ * or @max pages.
+ */
+u64 zvmo_cow_clean_run_locked(struct zvmo_cow_pages *leaf, u64 off, u64 end,
+			      unsigned int max)
+{
+	struct zvmo_cow_run run = { .next = off, .dirty = ZVMO_COW_CLEAN };
+
+	end = min3(end, leaf->size, off + ((u64)max << PAGE_SHIFT));
+	zvmo_page_list_for_each(&leaf->pages, off, end, zvmo_cow_run_step,
+				&run);
+	return max_t(u64, run.next - off, PAGE_SIZE);
+}
+
+static int zvmo_cow_stop_at_gap(u64 start, u64 end, void *ctx)
+{
+	return 1;
+}
+
+static int zvmo_cow_dirty_clean(struct zvmo_pl_slot *slot, u64 off,
+				void *ctx)
+{
+	if (zvmo_cow_dirty(slot) == ZVMO_COW_CLEAN)
 		slot->state |= ZVMO_COW_DIRTY;
+	return 0;
+}
+
+/**
+ * zvmo_cow_pager_dirty_locked() - the pager lets the clean content of a
+ *	range be written (ZVMO_PAGER_OP_DIRTY)
+ * @leaf: a pager-backed leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ *
+ * Clean content becomes dirty; dirty and awaiting clean content stays as
+ * it is. Where the range reaches past the pager limit, the zeros there
+ * have nothing to change.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0, or -ENOENT if a page below the pager limit has not been
+ * supplied (then nothing changed).
+ */
+int zvmo_cow_pager_dirty_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end)
+{
+	u64 limit = min(end, leaf->pager_limit);
+
+	if (start < limit &&
+	    zvmo_page_list_walk_gaps(&leaf->pages, start, limit, NULL,
+				     zvmo_cow_stop_at_gap, NULL) > 0)
+		return -ENOENT;
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_dirty_clean,
+				NULL);
+	return 0;
+}
+
+struct zvmo_cow_wb {
+	bool zeros_only;
+	bool pages;
+};
+
+static int zvmo_cow_wb_begin(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_wb *wb = ctx;
+
+	if (zvmo_cow_dirty(slot) != ZVMO_COW_DIRTY ||
+	    (wb->zeros_only && zvmo_pl_slot_is_page(slot)))
+		return 0;
+	slot->state = (slot->state & ~ZVMO_COW_DIRTY_MASK) |
+		      ZVMO_COW_AWAITING_CLEAN;
+	wb->pages |= zvmo_pl_slot_is_page(slot);
+	return 0;
+}
+
+/**
+ * zvmo_cow_writeback_begin_locked() - the pager starts writing back a range
+ * @leaf: a pager-backed leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @zeros_only: only zeros are written back (ZVMO_DIRTY_RANGE_IS_ZERO): a
+ *	page written since the pager looked stays dirty
+ *
+ * Dirty content of the range becomes awaiting clean.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: true if a page did: its mappings must go, so that the next
+ * write through one is seen.
+ */
+bool zvmo_cow_writeback_begin_locked(struct zvmo_cow_pages *leaf, u64 start,
+				     u64 end, bool zeros_only)
+{
+	struct zvmo_cow_wb wb = { .zeros_only = zeros_only };
+
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_wb_begin,
+				&wb);
+	return wb.pages;
+}
+
+static int zvmo_cow_wb_end(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	if (zvmo_cow_dirty(slot) == ZVMO_COW_AWAITING_CLEAN)
+		slot->state &= ~ZVMO_COW_DIRTY_MASK;
+	return 0;
+}
+
+/**
+ * zvmo_cow_writeback_end_locked() - the pager wrote back a range
+ * @leaf: a pager-backed leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ *
+ * Awaiting clean content becomes clean; what was written since the
+ * writeback began is dirty and stays so.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
+				   u64 end)
+{
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_wb_end,
+				NULL);
+}
+
+struct zvmo_cow_query {
+	struct zvmo_cow_dirty_range *out;
+	u64 max;
+	u64 nr;
+	struct zvmo_cow_dirty_range cur;
+};
+
+static int zvmo_cow_query_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_query *q = ctx;
+	bool zero = !zvmo_pl_slot_is_page(slot);
+
+	if (zvmo_cow_dirty(slot) == ZVMO_COW_CLEAN)
+		return 0;
+	if (q->nr && q->cur.offset + q->cur.length == off &&
+	    q->cur.zero == zero) {
+		q->cur.length += PAGE_SIZE;
+	} else {
+		q->cur.offset = off;
+		q->cur.length = PAGE_SIZE;
+		q->cur.zero = zero;
+		q->nr++;
+	}
+	if (q->nr <= q->max)
+		q->out[q->nr - 1] = q->cur;
+	return 0;
+}
+
+/**
+ * zvmo_cow_dirty_ranges_locked() - the runs of dirty content of a range
+ * @leaf: a pager-backed leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @out: filled with the first @max runs, in order
+ * @max: room in @out
+ *
+ * Dirty and awaiting clean content counts (it has not been written back
+ * yet); a run is pages, or zeros (markers), not both. Time goes in
+ * proportion to the content of the range.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: how many runs there are in all.
+ */
+u64 zvmo_cow_dirty_ranges_locked(struct zvmo_cow_pages *leaf, u64 start,
+				 u64 end, struct zvmo_cow_dirty_range *out,
+				 u64 max)
+{
+	struct zvmo_cow_query q = { .out = out, .max = max };
+
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_query_step,
+				&q);
+	return q.nr;
 }
 
 /**
@@ -889,7 +1119,7 @@ void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 			break;
 		off = at;
 		slot = zvmo_page_list_lookup(&leaf->pages, off);
-		if (slot->state & (ZVMO_COW_DIRTY | ZVMO_COW_PIN_MASK))
+		if (slot->state & (ZVMO_COW_DIRTY_MASK | ZVMO_COW_PIN_MASK))
 			continue;
 		zvmo_cow_drop(leaf, off, freelist);
 		leaf->commit_events++;
@@ -1589,15 +1819,17 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	if (!cow->hidden && zvmo_cow_pins(slot))
 		c->pinned++;
 	/*
-	 * A leaf's state is a pin count, and a pager-backed leaf's dirty
-	 * bit, of its own pages only.
+	 * A leaf's state is a pin count of its own pages, and a
+	 * pager-backed leaf's dirty state of its content.
 	 */
 	if ((!cow->hidden && (off >= cow->size ||
 			      zvmo_cow_pins(slot) > ZVMO_COW_PIN_MAX ||
 			      (slot->state & ~(ZVMO_COW_PIN_MASK |
-					       ZVMO_COW_DIRTY)) ||
-			      (slot->state & ZVMO_COW_DIRTY && !cow->source) ||
-			      (slot->state && !zvmo_pl_slot_is_page(slot)))) ||
+					       ZVMO_COW_DIRTY_MASK)) ||
+			      zvmo_cow_dirty(slot) == ZVMO_COW_DIRTY_MASK ||
+			      (zvmo_cow_dirty(slot) && !cow->source) ||
+			      (zvmo_cow_pins(slot) &&
+			       !zvmo_pl_slot_is_page(slot)))) ||
 	    (cow->hidden && ((slot->state & both) == both ||
 			     (slot->state & ~both)))) {
 		pr_err("node %p: bad slot at %#llx: %#lx state %#lx\n",

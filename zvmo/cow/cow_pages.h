@@ -73,17 +73,29 @@ struct zvmo_cow_view {
 
 /*
  * A leaf's slots carry the page's pin count in the low bits of their
- * state: pins of a page nest up to ZVMO_COW_PIN_MAX (Zircon's limit). A
- * pager-backed leaf's page that was written since it was supplied also
- * has ZVMO_COW_DIRTY.
+ * state: pins of a page nest up to ZVMO_COW_PIN_MAX (Zircon's limit).
+ *
+ * The content of a pager-backed leaf (a page, or a marker: zeros) also
+ * has a dirty state, the seeds' DirtyState: clean (0) as supplied, dirty
+ * once written, and awaiting clean from the start of its writeback until
+ * its end, which makes it clean again unless it was written meanwhile.
+ * Other leaves' content is untracked and keeps the field 0.
  */
 #define ZVMO_COW_PIN_MAX	31
 #define ZVMO_COW_PIN_MASK	0xffUL
+#define ZVMO_COW_DIRTY_MASK	(3UL << 8)
+#define ZVMO_COW_CLEAN		0UL
 #define ZVMO_COW_DIRTY		BIT(8)
+#define ZVMO_COW_AWAITING_CLEAN	BIT(9)
 
 static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
 {
 	return slot->state & ZVMO_COW_PIN_MASK;
+}
+
+static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
+{
+	return slot->state & ZVMO_COW_DIRTY_MASK;
 }
 
 /* Writes of one leaf that can be on their way into page tables at once. */
@@ -136,6 +148,10 @@ static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
  * @pager_limit: a pager-backed leaf asks its pager for the pages it lacks
  *	below this offset; above it (a range shrunk away and grown back) it
  *	reads zeros
+ * @trap_dirty: a pager-backed leaf whose clean content is written only
+ *	once its pager agreed (ZVMO_VMO_TRAP_DIRTY)
+ * @modified: a pager-backed leaf was written or resized since its pager
+ *	last reset its stats
  * @origin: for an at-least-on-write clone of a pager-backed leaf (Zircon's
  *	unidirectional clone), the leaf it reads the current content of
  *	where it has none of its own. A clone is a root of its own in the
@@ -176,6 +192,8 @@ struct zvmo_cow_pages {
 	atomic_long_t nr_vmas;
 	struct zvmo_page_source *source;
 	u64 pager_limit;
+	bool trap_dirty;
+	bool modified;
 	struct zvmo_cow_pages *origin;
 	u64 origin_offset;
 	u64 origin_limit;
@@ -233,6 +251,31 @@ bool zvmo_cow_missing_locked(struct zvmo_cow_pages *leaf, u64 off);
 u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
 				unsigned int max);
 void zvmo_cow_mark_dirty_locked(struct zvmo_cow_pages *leaf, u64 off);
+bool zvmo_cow_needs_dirty_locked(struct zvmo_cow_pages *leaf, u64 off);
+u64 zvmo_cow_clean_run_locked(struct zvmo_cow_pages *leaf, u64 off, u64 end,
+			      unsigned int max);
+int zvmo_cow_pager_dirty_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end);
+bool zvmo_cow_writeback_begin_locked(struct zvmo_cow_pages *leaf, u64 start,
+				     u64 end, bool zeros_only);
+void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
+				   u64 end);
+
+/**
+ * struct zvmo_cow_dirty_range - a run of dirty content, as queried
+ * @offset: its start
+ * @length: its length
+ * @zero: it reads zeros (markers, not pages)
+ */
+struct zvmo_cow_dirty_range {
+	u64 offset;
+	u64 length;
+	bool zero;
+};
+
+u64 zvmo_cow_dirty_ranges_locked(struct zvmo_cow_pages *leaf, u64 start,
+				 u64 end, struct zvmo_cow_dirty_range *out,
+				 u64 max);
 void zvmo_cow_drop_clean_locked(struct zvmo_cow_pages *leaf,
 				struct list_head *freelist);
 /* Pages zvmo_cow_move_locked() moves at most at once. */

@@ -6,10 +6,12 @@
  * page source: the pager's end of that VMO, which outlives both (waiters
  * hold it) and holds a reference to the pager's object (not its file).
  *
- * A request is a range of missing pages some access waits for. It is
- * queued on the pager (a READ packet) when it is made, and done when a
- * supply has filled all of it, when the pager fails it, or when the source
- * loses its pager (detach, or the pager's file closing). Accesses to a page
+ * A request is a range some access waits for: missing pages (READ), or
+ * clean content a write waits to be let through (DIRTY, for VMOs that trap
+ * dirty). It is queued on the pager (a packet of its command) when it is
+ * made, and done when a supply has filled all of it (READ), when the pager
+ * made all of it dirty (DIRTY), when the pager fails it, or when the
+ * source loses its pager (detach, or the pager's file closing). Accesses to a page
  * that an outstanding request covers wait for that request instead of
  * making another, so a range is asked for once. A waiter looks again at the
  * VMO whenever a supply bumps the source's generation, so a partial supply
@@ -49,7 +51,7 @@
 /**
  * struct zvmo_pager_item - a packet waiting on a pager's queue
  * @link: in the pager's @queue, or empty
- * @command: ZVMO_PAGER_READ or ZVMO_PAGER_COMPLETE
+ * @command: ZVMO_PAGER_READ, ZVMO_PAGER_DIRTY or ZVMO_PAGER_COMPLETE
  */
 struct zvmo_pager_item {
 	struct list_head link;
@@ -90,7 +92,7 @@ struct zvmo_pager {
  * @requests: outstanding requests
  * @complete: its COMPLETE packet
  * @wq: tasks waiting for requests or supplies
- * @gen: bumped by every supply
+ * @gen: bumped by every supply, and every ZVMO_PAGER_OP_DIRTY
  * @failures: fault failures kept for the faults' retries
  * @nr_failures: entries in @failures
  * @announced: its VMO reached userspace: its end is worth a COMPLETE
@@ -221,12 +223,16 @@ static void zvmo_request_end(struct zvmo_page_request *req, int error)
 	zvmo_request_put(req);
 }
 
+/* zvmo_requests_end() of every command. */
+#define ZVMO_REQUESTS_ALL	U16_MAX
+
 /*
- * Answer with @error every request of @src that overlaps [@start, @end)
- * and, if @present is given, has all its pages present. Source lock held.
+ * Answer with @error every request of @src for @command (or of every
+ * command) that overlaps [@start, @end) and, if @present is given, has
+ * all of its range answered by it. Source lock held.
  */
-static void zvmo_requests_end(struct zvmo_page_source *src, u64 start,
-			      u64 end, int error,
+static void zvmo_requests_end(struct zvmo_page_source *src, u16 command,
+			      u64 start, u64 end, int error,
 			      bool (*present)(void *ctx, u64 off), void *ctx)
 {
 	struct zvmo_page_request *req, *next;
@@ -234,6 +240,9 @@ static void zvmo_requests_end(struct zvmo_page_source *src, u64 start,
 
 	list_for_each_entry_safe(req, next, &src->requests, link) {
 		if (req->offset >= end || req->offset + req->length <= start)
+			continue;
+		if (command != ZVMO_REQUESTS_ALL &&
+		    req->item.command != command)
 			continue;
 		if (present) {
 			for (off = req->offset;
@@ -263,14 +272,20 @@ u64 zvmo_page_source_gen(struct zvmo_page_source *src)
 	return READ_ONCE(src->gen);
 }
 
-/* The outstanding request of @src that covers @off, or NULL. */
+/*
+ * The outstanding request of @src for @command that covers @off, or NULL;
+ * @next_start is where the next one of that command starts.
+ */
 static struct zvmo_page_request *
-zvmo_request_find(struct zvmo_page_source *src, u64 off, u64 *next_start)
+zvmo_request_find(struct zvmo_page_source *src, u16 command, u64 off,
+		  u64 *next_start)
 {
 	struct zvmo_page_request *req;
 
 	*next_start = U64_MAX;
 	list_for_each_entry(req, &src->requests, link) {
+		if (req->item.command != command)
+			continue;
 		if (req->offset <= off && off < req->offset + req->length)
 			return req;
 		if (req->offset > off && req->offset < *next_start)
@@ -327,18 +342,21 @@ int zvmo_page_source_take_failure(struct zvmo_page_source *src, u64 off)
 }
 
 /**
- * zvmo_page_source_wait() - ask the pager for missing pages, and wait
+ * zvmo_page_source_wait() - ask the pager for a range, and wait
  * @src: the source
- * @off: the offset of the first missing page
- * @len: the length of the run of missing pages from there, page aligned
- * @gen: the generation read with the lookup that found them missing
+ * @command: ZVMO_PAGER_READ for missing pages, ZVMO_PAGER_DIRTY for clean
+ *	content a write waits to dirty
+ * @off: the offset of the first page
+ * @len: the length of the run of such pages from there, page aligned
+ * @gen: the generation read with the lookup that found them so
  * @how: how to wait
  *
- * If a supply came since the lookup, returns at once for the caller to
- * look again. Else waits for the outstanding request that covers @off, or
- * makes one for the run (cut where another request starts) and queues its
- * READ packet. Returns when the request is answered, or when a supply
- * came that may have brought the page.
+ * If a supply or a ZVMO_PAGER_OP_DIRTY came since the lookup, returns at
+ * once for the caller to look again. Else waits for the outstanding
+ * request for @command that covers @off, or makes one for the run (cut
+ * where another one starts) and queues its packet. Returns when the
+ * request is answered, or when a supply or an OP_DIRTY came that may have
+ * answered it.
  *
  * Context: Process context; no lock held (in a fault, the mmap lock may
  * be). Sleeps; a fatal signal ends the wait.
@@ -346,8 +364,8 @@ int zvmo_page_source_take_failure(struct zvmo_page_source *src, u64 off)
  * -EBUSY if the source has no pager (detached, or the pager is gone);
  * -EAGAIN for ZVMO_WAIT_NONE; -EINTR for a fatal signal; -ENOMEM.
  */
-int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
-			  u64 gen, enum zvmo_wait how)
+int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
+			  u64 off, u64 len, u64 gen, enum zvmo_wait how)
 {
 	struct zvmo_page_request *req, *fresh;
 	struct zvmo_fault_failure *fail = NULL;
@@ -371,12 +389,12 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
 		err = -EBUSY;
 		goto out_fail;
 	}
-	req = zvmo_request_find(src, off, &next_start);
+	req = zvmo_request_find(src, command, off, &next_start);
 	if (!req) {
 		req = fresh;
 		fresh = NULL;
 		INIT_LIST_HEAD(&req->item.link);
-		req->item.command = ZVMO_PAGER_READ;
+		req->item.command = command;
 		req->src = src;
 		req->offset = off;
 		req->length = min(len, next_start - off);
@@ -473,7 +491,29 @@ void zvmo_page_source_supplied(struct zvmo_page_source *src, u64 start,
 {
 	spin_lock(&src->lock);
 	WRITE_ONCE(src->gen, src->gen + 1);
-	zvmo_requests_end(src, start, end, 0, present, ctx);
+	zvmo_requests_end(src, ZVMO_PAGER_READ, start, end, 0, present, ctx);
+	spin_unlock(&src->lock);
+}
+
+/**
+ * zvmo_page_source_dirtied() - the pager let writes dirty a range
+ * @src: the source
+ * @start: page-aligned start of the range
+ * @end: its end
+ * @dirty: whether the leaf's content at an offset is not clean now
+ * @ctx: passed to @dirty
+ *
+ * As zvmo_page_source_supplied(), for the DIRTY requests.
+ *
+ * Context: The hierarchy lock of the source's leaf is held.
+ */
+void zvmo_page_source_dirtied(struct zvmo_page_source *src, u64 start,
+			      u64 end, bool (*dirty)(void *ctx, u64 off),
+			      void *ctx)
+{
+	spin_lock(&src->lock);
+	WRITE_ONCE(src->gen, src->gen + 1);
+	zvmo_requests_end(src, ZVMO_PAGER_DIRTY, start, end, 0, dirty, ctx);
 	spin_unlock(&src->lock);
 }
 
@@ -492,15 +532,23 @@ void zvmo_page_source_wake(struct zvmo_page_source *src)
 	wake_up_all(&src->wq);
 }
 
-/*
- * Fail the requests of @src overlapping [@start, @end) with @error, and
- * wake their waiters.
+/**
+ * zvmo_page_source_cancel() - fail the requests of a range
+ * @src: the source
+ * @start: page-aligned start
+ * @end: end
+ * @error: what their waiters get, a negative errno
+ *
+ * For a pager's FAIL, and for a range the VMO no longer has.
+ *
+ * Context: Process context; no hierarchy lock held.
  */
-static void zvmo_page_source_fail(struct zvmo_page_source *src, u64 start,
-				  u64 end, int error)
+void zvmo_page_source_cancel(struct zvmo_page_source *src, u64 start,
+			     u64 end, int error)
 {
 	spin_lock(&src->lock);
-	zvmo_requests_end(src, start, end, error, NULL, NULL);
+	zvmo_requests_end(src, ZVMO_REQUESTS_ALL, start, end, error, NULL,
+			  NULL);
 	spin_unlock(&src->lock);
 	wake_up_all(&src->wq);
 }
@@ -518,7 +566,8 @@ static bool zvmo_page_source_cut(struct zvmo_page_source *src, bool complete)
 	spin_lock(&src->lock);
 	pager = src->pager;
 	/* Requests are failed while the pager is there to unqueue them. */
-	zvmo_requests_end(src, 0, U64_MAX, -EBUSY, NULL, NULL);
+	zvmo_requests_end(src, ZVMO_REQUESTS_ALL, 0, U64_MAX, -EBUSY, NULL,
+			  NULL);
 	src->pager = NULL;
 	spin_unlock(&src->lock);
 	wake_up_all(&src->wq);
@@ -716,7 +765,7 @@ static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
 		return err;
 	if (args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
 		return -EINVAL;
-	if (args.options & ~ZVMO_VMO_RESIZABLE)
+	if (args.options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_TRAP_DIRTY))
 		return -EINVAL;
 
 	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
@@ -882,9 +931,25 @@ static long zvmo_pager_supply_copy(struct zvmo_pager *pager,
 	return err;
 }
 
+/* Whether @data is an errno a pager may fail a range with. */
+static bool zvmo_pager_fail_errno(u64 data)
+{
+	switch (data) {
+	case EIO:
+	case EBADMSG:
+	case EBUSY:
+	case ENOSPC:
+	case ENOBUFS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 {
 	struct zvmo_pager_op args;
+	struct zvmo_cow_pages *leaf;
 	struct zvmo_handle *h;
 	struct file *file;
 	int err;
@@ -894,25 +959,134 @@ static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 		return err;
 	if (args.reserved)
 		return -EINVAL;
-	/* Zircon's order: the handles, the op, its data, the range. */
+	/* Zircon's order: the handles, the rights, the op, its data, the range. */
 	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	switch (args.op == ZVMO_PAGER_OP_FAIL ? args.data : 0) {
-	case EIO:
-	case EBADMSG:
-	case EBUSY:
-	case ENOSPC:
-	case ENOBUFS:
-		err = zvmo_pager_usable(h, args.offset, args.length);
+	leaf = h->vmo->cow;
+	if (!(h->rights & ZVMO_RIGHT_WRITE)) {
+		err = -EACCES;
+		goto out;
+	}
+	switch (args.op) {
+	case ZVMO_PAGER_OP_FAIL:
+		err = zvmo_pager_fail_errno(args.data) ? 0 : -EINVAL;
+		break;
+	case ZVMO_PAGER_OP_WRITEBACK_BEGIN:
+		err = args.data & ~ZVMO_DIRTY_RANGE_IS_ZERO ? -EINVAL : 0;
+		break;
+	case ZVMO_PAGER_OP_DIRTY:
+	case ZVMO_PAGER_OP_WRITEBACK_END:
 		break;
 	default:
-		err = args.op == ZVMO_PAGER_OP_FAIL ? -EINVAL : -EOPNOTSUPP;
+		err = -EOPNOTSUPP;
 	}
-	if (!err)
-		zvmo_page_source_fail(h->vmo->cow->source, args.offset,
-				      args.offset + args.length,
-				      -(int)args.data);
+	if (err)
+		goto out;
+	/* Writeback goes on after a detach: the dirty content is still there. */
+	if (args.op == ZVMO_PAGER_OP_FAIL || args.op == ZVMO_PAGER_OP_DIRTY)
+		err = zvmo_pager_usable(h, args.offset, args.length);
+	else
+		err = zvmo_pager_range(h->vmo, args.offset, args.length);
+	if (err)
+		goto out;
+	if (args.op == ZVMO_PAGER_OP_FAIL)
+		zvmo_page_source_cancel(leaf->source, args.offset,
+					args.offset + args.length,
+					-(int)args.data);
+	else
+		err = zvmo_cow_pager_op(leaf, args.op, args.offset,
+					args.offset + args.length,
+					args.data & ZVMO_DIRTY_RANGE_IS_ZERO);
+out:
+	fput(file);
+	return err;
+}
+
+/* Most runs one query hands back. */
+#define ZVMO_PAGER_QUERY_MAX	512
+
+static long zvmo_pager_query_dirty(struct zvmo_pager *pager,
+				   void __user *uarg)
+{
+	struct zvmo_pager_query_dirty args;
+	struct zvmo_cow_dirty_range *runs;
+	struct zvmo_dirty_range __user *out;
+	u64 start, end, max, avail = 0, i;
+	struct zvmo_handle *h;
+	struct file *file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	if (args.reserved)
+		return -EINVAL;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = -EACCES;
+	if (!(h->rights & ZVMO_RIGHT_READ))
+		goto out;
+	/* Rounded out to pages, as Zircon does. */
+	err = -ERANGE;
+	if (check_add_overflow(args.offset, args.length, &end) ||
+	    end > zvmo_vmo_size(h->vmo))
+		goto out;
+	start = args.offset & PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	max = min_t(u64, args.count, ZVMO_PAGER_QUERY_MAX);
+	runs = kvcalloc(max ?: 1, sizeof(*runs), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!runs)
+		goto out;
+	err = zvmo_cow_query_dirty(h->vmo->cow, start, end, runs, max, &avail);
+	out = u64_to_user_ptr(args.ranges);
+	for (i = 0; !err && i < min(max, avail); i++) {
+		struct zvmo_dirty_range r = {
+			.offset = runs[i].offset,
+			.length = runs[i].length,
+			.options = runs[i].zero ? ZVMO_DIRTY_RANGE_IS_ZERO : 0,
+		};
+
+		if (copy_to_user(&out[i], &r, sizeof(r)))
+			err = -EFAULT;
+	}
+	kvfree(runs);
+	if (err)
+		goto out;
+	args.actual = min(max, avail);
+	args.avail = avail;
+	err = zvmo_copy_out(uarg, &args, sizeof(args));
+out:
+	fput(file);
+	return err;
+}
+
+static long zvmo_pager_query_stats(struct zvmo_pager *pager,
+				   void __user *uarg)
+{
+	struct zvmo_pager_vmo_stats args;
+	struct zvmo_handle *h;
+	struct file *file;
+	int err;
+
+	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
+	if (err)
+		return err;
+	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (!(h->rights & ZVMO_RIGHT_READ)) {
+		err = -EACCES;
+	} else if (args.options & ~ZVMO_PAGER_RESET_VMO_STATS) {
+		err = -EINVAL;
+	} else {
+		args.modified = zvmo_cow_pager_stats(h->vmo->cow,
+						     args.options) ?
+				ZVMO_PAGER_VMO_STATS_MODIFIED : 0;
+		err = zvmo_copy_out(uarg, &args, sizeof(args));
+	}
 	fput(file);
 	return err;
 }
@@ -979,6 +1153,10 @@ static long zvmo_pager_ioctl(struct file *file, unsigned int cmd,
 		return zvmo_pager_info(pager, uarg);
 	case ZVMO_IOC(ZVMO_IOC_PAGER_SUPPLY_COPY):
 		return zvmo_pager_supply_copy(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_QUERY_DIRTY):
+		return zvmo_pager_query_dirty(pager, uarg);
+	case ZVMO_IOC(ZVMO_IOC_PAGER_QUERY_STATS):
+		return zvmo_pager_query_stats(pager, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -21,13 +21,18 @@ enum zvmo_wait {
 long zvmo_pager_create(void __user *uarg);
 
 u64 zvmo_page_source_gen(struct zvmo_page_source *src);
-int zvmo_page_source_wait(struct zvmo_page_source *src, u64 off, u64 len,
-			  u64 gen, enum zvmo_wait how);
+int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
+			  u64 off, u64 len, u64 gen, enum zvmo_wait how);
 int zvmo_page_source_take_failure(struct zvmo_page_source *src, u64 off);
 void zvmo_page_source_supplied(struct zvmo_page_source *src, u64 start,
 			       u64 end, bool (*present)(void *ctx, u64 off),
 			       void *ctx);
+void zvmo_page_source_dirtied(struct zvmo_page_source *src, u64 start,
+			      u64 end, bool (*dirty)(void *ctx, u64 off),
+			      void *ctx);
 void zvmo_page_source_wake(struct zvmo_page_source *src);
+void zvmo_page_source_cancel(struct zvmo_page_source *src, u64 start,
+			     u64 end, int error);
 void zvmo_page_source_get(struct zvmo_page_source *src);
 void zvmo_page_source_put(struct zvmo_page_source *src);
 void zvmo_page_source_end(struct zvmo_page_source *src);

@@ -16,5 +16,6 @@
 #define max(x, y)		__shim_cmp(x, y, >)
 #define min_t(type, x, y)	__shim_cmp((type)(x), (type)(y), <)
 #define max_t(type, x, y)	__shim_cmp((type)(x), (type)(y), >)
+#define min3(x, y, z)		min(min(x, y), z)
 
 #endif /* _SHIM_LINUX_MINMAX_H */
