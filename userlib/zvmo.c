@@ -464,6 +464,46 @@ ZVMO_EXPORT int zvmo_pager_supply_copy(int pager, int vmo, uint64_t offset,
 	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_SUPPLY_COPY, &args));
 }
 
+ZVMO_EXPORT int zvmo_pager_query_dirty(int pager, int vmo, uint64_t offset,
+				       uint64_t length,
+				       struct zvmo_dirty_range *ranges,
+				       size_t count, size_t *actual,
+				       size_t *avail)
+{
+	struct zvmo_pager_query_dirty args = {
+		.argsz = sizeof(args),
+		.vmo_fd = vmo,
+		.offset = offset,
+		.length = length,
+		.ranges = (uintptr_t)ranges,
+		.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count,
+	};
+	int err = zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_QUERY_DIRTY, &args));
+
+	if (err)
+		return err;
+	if (actual)
+		*actual = args.actual;
+	if (avail)
+		*avail = args.avail;
+	return 0;
+}
+
+ZVMO_EXPORT int zvmo_pager_query_stats(int pager, int vmo, uint32_t options,
+				       uint32_t *modified)
+{
+	struct zvmo_pager_vmo_stats args = {
+		.argsz = sizeof(args),
+		.vmo_fd = vmo,
+		.options = options,
+	};
+	int err = zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_QUERY_STATS, &args));
+
+	if (!err)
+		*modified = args.modified;
+	return err;
+}
+
 ZVMO_EXPORT int zvmo_pager_info(int pager, struct zvmo_pager_info *info)
 {
 	memset(info, 0, sizeof(*info));

@@ -38,7 +38,17 @@ _Static_assert(ZX_BTI_PERM_READ == ZVMO_PIN_READ &&
 _Static_assert(ZX_PAGER_VMO_READ == ZVMO_PAGER_READ &&
 	       ZX_PAGER_VMO_COMPLETE == ZVMO_PAGER_COMPLETE &&
 	       ZX_PAGER_VMO_DIRTY == ZVMO_PAGER_DIRTY, "pager commands");
-_Static_assert(ZX_PAGER_OP_FAIL == ZVMO_PAGER_OP_FAIL, "pager ops");
+_Static_assert(ZX_PAGER_OP_FAIL == ZVMO_PAGER_OP_FAIL &&
+	       ZX_PAGER_OP_DIRTY == ZVMO_PAGER_OP_DIRTY &&
+	       ZX_PAGER_OP_WRITEBACK_BEGIN == ZVMO_PAGER_OP_WRITEBACK_BEGIN &&
+	       ZX_PAGER_OP_WRITEBACK_END == ZVMO_PAGER_OP_WRITEBACK_END,
+	       "pager ops");
+_Static_assert(ZX_VMO_DIRTY_RANGE_IS_ZERO == ZVMO_DIRTY_RANGE_IS_ZERO &&
+	       ZX_PAGER_RESET_VMO_STATS == ZVMO_PAGER_RESET_VMO_STATS &&
+	       ZX_PAGER_VMO_STATS_MODIFIED == ZVMO_PAGER_VMO_STATS_MODIFIED,
+	       "dirty tracking");
+_Static_assert(sizeof(zx_vmo_dirty_range_t) ==
+	       sizeof(struct zvmo_dirty_range), "dirty ranges");
 _Static_assert((ZX_INFO_VMO_VIA_HANDLE & 0xffff) == 0 &&
 	       (ZX_INFO_VMO_VIA_MAPPING & 0xffff) == 0,
 	       "the VIA_* flags must not collide with the module's");
@@ -1022,7 +1032,8 @@ ZX_EXPORT zx_status_t zx_pager_create_vmo(zx_handle_t pager, uint32_t options,
 					  uint64_t size, zx_handle_t *out)
 {
 	zx_status_t status = zx_pager_status(pager);
-	uint32_t zoptions = options & ZX_VMO_RESIZABLE ? ZVMO_VMO_RESIZABLE : 0;
+	uint32_t zoptions = (options & ZX_VMO_RESIZABLE ? ZVMO_VMO_RESIZABLE : 0) |
+			    (options & ZX_VMO_TRAP_DIRTY ? ZVMO_VMO_TRAP_DIRTY : 0);
 	struct stat st;
 	bool added;
 
@@ -1037,9 +1048,6 @@ ZX_EXPORT zx_status_t zx_pager_create_vmo(zx_handle_t pager, uint32_t options,
 		goto out;
 	if (options & ~(ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY))
 		status = ZX_ERR_INVALID_ARGS;
-	else if (options & ZX_VMO_TRAP_DIRTY)
-		/* The module has no dirty tracking yet. */
-		status = ZX_ERR_NOT_SUPPORTED;
 	else if (size > ZVMO_VMO_MAX_SIZE)
 		status = ZX_ERR_OUT_OF_RANGE;
 	else if (!out)
@@ -1128,19 +1136,71 @@ ZX_EXPORT zx_status_t zx_pager_op_range(zx_handle_t pager, uint32_t op,
 	zx_status_t status;
 	int err;
 
-	if (op == ZX_PAGER_OP_FAIL) {
-		err = zvmo_pager_op_range(pager, ZVMO_PAGER_OP_FAIL, pager_vmo,
-					  offset, length,
-					  zx_pager_fail_errno(data));
-		return err ? zx_pager_st(pager, err) : ZX_OK;
+	switch (op) {
+	case ZX_PAGER_OP_FAIL:
+		data = zx_pager_fail_errno(data);
+		break;
+	case ZX_PAGER_OP_DIRTY:
+	case ZX_PAGER_OP_WRITEBACK_BEGIN:
+	case ZX_PAGER_OP_WRITEBACK_END:
+		break;
+	default:
+		/* Zircon does not know it: NOT_SUPPORTED once the handles pass. */
+		status = zx_pager_vmo_status(pager, pager_vmo);
+		return status != ZX_OK ? status : ZX_ERR_NOT_SUPPORTED;
 	}
+	err = zvmo_pager_op_range(pager, op, pager_vmo, offset, length, data);
+	return err ? zx_pager_st(pager, err) : ZX_OK;
+}
+
+ZX_EXPORT zx_status_t zx_pager_query_dirty_ranges(zx_handle_t pager,
+						  zx_handle_t pager_vmo,
+						  uint64_t offset,
+						  uint64_t length,
+						  void *buffer,
+						  size_t buffer_size,
+						  size_t *actual,
+						  size_t *avail)
+{
+	size_t n = buffer_size / sizeof(zx_vmo_dirty_range_t), got, all;
+	int err;
+
+	err = zvmo_pager_query_dirty(pager, pager_vmo, offset, length, buffer,
+				     n, &got, &all);
+	if (err)
+		return zx_pager_st(pager, err);
+	if (actual)
+		*actual = got;
+	if (avail)
+		*avail = all;
+	return ZX_OK;
+}
+
+ZX_EXPORT zx_status_t zx_pager_query_vmo_stats(zx_handle_t pager,
+					       zx_handle_t pager_vmo,
+					       uint32_t options, void *buffer,
+					       size_t buffer_size)
+{
+	bool fits = buffer && buffer_size >= sizeof(zx_pager_vmo_stats_t);
+	zx_pager_vmo_stats_t stats;
+	uint32_t modified;
+	int err;
+
 	/*
-	 * ZX_PAGER_OP_DIRTY and the WRITEBACK ops need dirty tracking, which
-	 * the module does not have yet; any other op Zircon does not know.
-	 * Both are ZX_ERR_NOT_SUPPORTED once the handles pass.
+	 * Zircon looks at the handles, then the options, then the buffer;
+	 * with no room for the answer, the stats are not reset either.
 	 */
-	status = zx_pager_vmo_status(pager, pager_vmo);
-	return status != ZX_OK ? status : ZX_ERR_NOT_SUPPORTED;
+	err = zvmo_pager_query_stats(pager, pager_vmo,
+				     fits ? options :
+				     options & ~ZX_PAGER_RESET_VMO_STATS,
+				     &modified);
+	if (err)
+		return zx_pager_st(pager, err);
+	if (!fits)
+		return buffer ? ZX_ERR_BUFFER_TOO_SMALL : ZX_ERR_INVALID_ARGS;
+	stats.modified = modified;
+	memcpy(buffer, &stats, sizeof(stats));
+	return ZX_OK;
 }
 
 /* Ports. */

@@ -234,7 +234,7 @@ int zvmo_pager_create(uint32_t options, uint32_t fd_flags);
 
 /*
  * zvmo_pager_create_vmo() - make a VMO whose pages come from @pager
- * @options: ZVMO_VMO_RESIZABLE or 0 (else -EINVAL)
+ * @options: ZVMO_VMO_RESIZABLE, ZVMO_VMO_TRAP_DIRTY (else -EINVAL)
  * @key: reported in every packet for this VMO
  * @size: size in bytes, rounded up to whole pages (-ERANGE past
  *	ZVMO_VMO_MAX_SIZE)
@@ -273,6 +273,13 @@ int zvmo_pager_supply(int pager, int vmo, uint64_t offset, uint64_t length,
  * accesses waiting for them get the positive errno @data, which must be
  * EIO, EBADMSG, EBUSY, ENOSPC or ENOBUFS (else -EINVAL); a fault gets
  * SIGBUS. A later access asks again.
+ *
+ * ZVMO_PAGER_OP_DIRTY makes the range's clean content dirty and lets the
+ * writes waiting on it go on (-ENOENT if a page was never supplied).
+ * ZVMO_PAGER_OP_WRITEBACK_BEGIN (@data 0, or ZVMO_DIRTY_RANGE_IS_ZERO to
+ * write back only what reads zeros) and ZVMO_PAGER_OP_WRITEBACK_END clean
+ * what was dirty when the writeback began and was not written since.
+ * @vmo needs ZVMO_RIGHT_WRITE (else -EACCES).
  */
 int zvmo_pager_op_range(int pager, uint32_t op, int vmo, uint64_t offset,
 			uint64_t length, uint64_t data);
@@ -296,6 +303,30 @@ int zvmo_pager_detach(int pager, int vmo);
  */
 int zvmo_pager_supply_copy(int pager, int vmo, uint64_t offset,
 			   uint64_t length, const void *buf);
+
+/*
+ * zvmo_pager_query_dirty() - the runs of dirty content of a range of @vmo
+ * @offset, @length: the range, rounded out to pages (-ERANGE past the end)
+ * @ranges: filled with up to @count runs, in order
+ * @actual: if not NULL, set to the runs written
+ * @avail: if not NULL, set to the runs there are in the range in all
+ *
+ * Content awaiting clean counts as dirty. A run is pages or zeros
+ * (ZVMO_DIRTY_RANGE_IS_ZERO), never both. When *@avail exceeds *@actual,
+ * query again from the end of the last run. @vmo needs ZVMO_RIGHT_READ.
+ */
+int zvmo_pager_query_dirty(int pager, int vmo, uint64_t offset,
+			   uint64_t length, struct zvmo_dirty_range *ranges,
+			   size_t count, size_t *actual, size_t *avail);
+
+/*
+ * zvmo_pager_query_stats() - whether @vmo was modified
+ * @options: 0, or ZVMO_PAGER_RESET_VMO_STATS to reset it as well
+ * @modified: set to ZVMO_PAGER_VMO_STATS_MODIFIED if @vmo was written or
+ *	resized since it was made or last reset, else 0
+ */
+int zvmo_pager_query_stats(int pager, int vmo, uint32_t options,
+			   uint32_t *modified);
 
 /*
  * zvmo_pager_info() - fill @info: the pager's koid, its attached VMOs and

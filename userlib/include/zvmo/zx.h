@@ -149,9 +149,9 @@ typedef uint32_t zx_vm_option_t;
 #define ZX_CACHE_POLICY_MASK		((uint32_t)3)
 
 /* zx_vmo_create() options; ZX_VMO_TRAP_DIRTY is for zx_pager_create_vmo(). */
-#define ZX_VMO_RESIZABLE		((uint32_t)ZVMO_VMO_RESIZABLE)
-#define ZX_VMO_DISCARDABLE		((uint32_t)ZVMO_VMO_DISCARDABLE)
-#define ZX_VMO_TRAP_DIRTY		((uint32_t)1 << 4)
+#define ZX_VMO_RESIZABLE		((uint32_t)1 << 1)
+#define ZX_VMO_DISCARDABLE		((uint32_t)1 << 2)
+#define ZX_VMO_TRAP_DIRTY		((uint32_t)1 << 3)
 
 /* zx_vmo_create_child() options. */
 #define ZX_VMO_CHILD_SNAPSHOT			((uint32_t)1 << 0)
@@ -373,10 +373,13 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size,
  *   through an open handle, which binds the pager again.
  * - Binding makes the pager's descriptor O_NONBLOCK (the port reads it
  *   without blocking); do not clear the flag.
- * - Dirty tracking is not in the kernel yet: ZX_VMO_TRAP_DIRTY,
- *   ZX_PAGER_OP_DIRTY, ZX_PAGER_OP_WRITEBACK_BEGIN and
- *   ZX_PAGER_OP_WRITEBACK_END are ZX_ERR_NOT_SUPPORTED, and no
- *   ZX_PAGER_VMO_DIRTY packet is ever sent.
+ * - zx_pager_query_dirty_ranges() returns at most 512 ranges a call
+ *   (*actual may be less than the buffer holds while *avail is more):
+ *   query again from the end of the last one, as Zircon's callers do.
+ * - Zero ranges are only those of zeros a pager supplied and that were
+ *   dirtied (ZX_VMO_DIRTY_RANGE_IS_ZERO): a VMO grown past what its pager
+ *   supplied reads zeros there without reporting them dirty, and
+ *   ZX_VMO_OP_ZERO of a pager-backed VMO is ZX_ERR_NOT_SUPPORTED.
  *
  * zx_pager_op_range(ZX_PAGER_OP_FAIL) takes the status to fail with in
  * @data: ZX_ERR_IO, ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE,
@@ -398,6 +401,14 @@ zx_status_t zx_pager_supply_pages(zx_handle_t pager, zx_handle_t pager_vmo,
 zx_status_t zx_pager_op_range(zx_handle_t pager, uint32_t op,
 			      zx_handle_t pager_vmo, uint64_t offset,
 			      uint64_t length, uint64_t data);
+zx_status_t zx_pager_query_dirty_ranges(zx_handle_t pager,
+					zx_handle_t pager_vmo, uint64_t offset,
+					uint64_t length, void *buffer,
+					size_t buffer_size, size_t *actual,
+					size_t *avail);
+zx_status_t zx_pager_query_vmo_stats(zx_handle_t pager, zx_handle_t pager_vmo,
+				     uint32_t options, void *buffer,
+				     size_t buffer_size);
 zx_status_t zx_port_create(uint32_t options, zx_handle_t *out);
 zx_status_t zx_port_wait(zx_handle_t port, zx_time_t deadline,
 			 zx_port_packet_t *packet);
