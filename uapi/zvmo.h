@@ -131,6 +131,14 @@
 #define ZVMO_OP_CACHE_INVALIDATE 8
 #define ZVMO_OP_CACHE_CLEAN	9
 #define ZVMO_OP_CACHE_CLEAN_INVALIDATE 10
+/*
+ * Hints, rounded out to pages, that change only a pager-backed VMO:
+ * PREFETCH asks its pager for the missing pages of the range (a commit),
+ * ALWAYS_NEED does and then keeps the range's pages from eviction, and
+ * DONT_NEED marks the pages the range has to be evicted first (and takes
+ * back ALWAYS_NEED). Eviction takes clean pages only: dirty, awaiting
+ * clean and pinned ones stay.
+ */
 #define ZVMO_OP_ALWAYS_NEED	11
 #define ZVMO_OP_DONT_NEED	12
 #define ZVMO_OP_PREFETCH	13
@@ -207,6 +215,8 @@ struct zvmo_vmo_create_child {
  * @pinned_pages: pages with at least one pin
  * @pmts: pins (PMTs) not yet unpinned, however many descriptors each
  * @btis: BTI descriptors alive
+ * @evicted_pages: clean pages of pager-backed VMOs evicted since the
+ *	module loaded (memory pressure, or the evict_now parameter)
  */
 struct zvmo_stats {
 	__u32 argsz;
@@ -220,6 +230,7 @@ struct zvmo_stats {
 	__u64 pinned_pages;
 	__u64 pmts;
 	__u64 btis;
+	__u64 evicted_pages;
 };
 
 /**

@@ -15,6 +15,7 @@
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"
+#include "pager/evict.h"
 #include "pager/pager.h"
 #include "pin.h"
 #include "vmo.h"
@@ -168,6 +169,7 @@ static long zvmo_dev_stats(void __user *uarg)
 	st.pinned_pages = atomic_long_read(&zvmo_counters.pinned_pages);
 	st.pmts = atomic_long_read(&zvmo_counters.pmts);
 	st.btis = atomic_long_read(&zvmo_counters.btis);
+	st.evicted_pages = atomic_long_read(&zvmo_counters.evicted);
 	st.page_list_nodes = zvmo_page_list_total_nodes();
 	st.page_list_bytes = st.page_list_nodes * zvmo_page_list_node_size();
 	return zvmo_copy_out(uarg, &st, sizeof(st));
@@ -224,13 +226,19 @@ static int __init zvmo_init(void)
 	if (err)
 		goto err_cow;
 
-	/* Last: from here on userspace can reach us. */
-	err = misc_register(&zvmo_miscdev);
+	err = zvmo_evict_init();
 	if (err)
 		goto err_fs;
 
+	/* Last: from here on userspace can reach us. */
+	err = misc_register(&zvmo_miscdev);
+	if (err)
+		goto err_evict;
+
 	return 0;
 
+err_evict:
+	zvmo_evict_exit();
 err_fs:
 	zvmo_fs_exit();
 err_cow:
@@ -243,6 +251,7 @@ err_cache:
 static void __exit zvmo_exit(void)
 {
 	misc_deregister(&zvmo_miscdev);
+	zvmo_evict_exit();
 	zvmo_fs_exit();
 	zvmo_cow_exit();
 	zvmo_page_list_cache_exit();

@@ -14,6 +14,7 @@
 #include "cow/cow_mm.h"
 #include "fs.h"
 #include "mapping.h"
+#include "pager/evict.h"
 #include "pager/pager.h"
 #include "vmo.h"
 
@@ -38,8 +39,10 @@ static void zvmo_vmo_cow_destroy(struct zvmo_cow_pages *cow)
 {
 	struct zvmo_page_source *src = cow->source;
 
-	if (src)
+	if (src) {
+		zvmo_evict_del(cow);
 		zvmo_page_source_end(src);
+	}
 	zvmo_cow_destroy(cow);
 	if (src)
 		zvmo_page_source_put(src);
@@ -165,6 +168,11 @@ int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
 	cow->source = src;
 	cow->pager_limit = size;
 	cow->trap_dirty = options & ZVMO_VMO_TRAP_DIRTY;
+	err = zvmo_evict_add(cow);
+	if (err) {
+		zvmo_vmo_cow_destroy(cow);
+		return err;
+	}
 	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size,
 			     options & ZVMO_VMO_RESIZABLE);
 	if (IS_ERR(vmo)) {
@@ -688,11 +696,14 @@ int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len)
 	case ZVMO_OP_DONT_NEED:
 	case ZVMO_OP_PREFETCH:
 		/*
-		 * Hints about reclaim and fetching: an anonymous VMO keeps
-		 * every committed page resident and has nothing to fetch, so
-		 * there is nothing for them to change yet.
+		 * Hints about eviction and fetching, rounded out to pages: an
+		 * anonymous VMO keeps every committed page resident and has
+		 * nothing to fetch, so they change only a pager's VMO.
 		 */
-		return 0;
+		if (op == ZVMO_OP_DONT_NEED && vmo->cow->source)
+			zvmo_evict_dont_need_pending();
+		return zvmo_cow_hint(vmo->cow, op, round_down(off, PAGE_SIZE),
+				     PAGE_ALIGN(end));
 	default:
 		return -EINVAL;
 	}

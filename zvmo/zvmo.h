@@ -29,6 +29,7 @@
  * @pinned_pages: pages with at least one pin
  * @pmts: pins (PMT files) that hold pages pinned
  * @btis: BTI files alive
+ * @evicted: pages of pager-backed VMOs evicted since the module loaded
  *
  * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
  */
@@ -39,6 +40,7 @@ struct zvmo_counters {
 	atomic_long_t pinned_pages;
 	atomic_long_t pmts;
 	atomic_long_t btis;
+	atomic_long_t evicted;
 };
 
 extern struct zvmo_counters zvmo_counters;

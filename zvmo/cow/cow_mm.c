@@ -1242,6 +1242,139 @@ bool zvmo_cow_pager_stats(struct zvmo_cow_pages *leaf, bool reset)
 	return modified;
 }
 
+/* Pages one round of eviction takes under the lock at most. */
+#define ZVMO_EVICT_BATCH	32
+
+struct zvmo_cow_evict {
+	struct zvmo_cow_pages *leaf;
+	u64 offs[ZVMO_EVICT_BATCH];
+	unsigned int nr;
+	unsigned int max;
+	bool dont_need_only;
+	u64 next;
+	unsigned long budget;
+};
+
+/*
+ * One step of the clock over @leaf's content: take a clean page that
+ * nothing protects and nobody read since the hand last passed; clear the
+ * mark of one that was read, and take its mappings down, so that a read
+ * through one is seen the next time round.
+ */
+static int zvmo_cow_evict_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_evict *e = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	e->next = off + PAGE_SIZE;
+	e->budget--;
+	if (!page || zvmo_cow_pins(slot) || zvmo_cow_dirty(slot) ||
+	    slot->state & ZVMO_COW_ALWAYS_NEED)
+		goto next;
+	if (e->dont_need_only) {
+		if (!(slot->state & ZVMO_COW_DONT_NEED))
+			goto next;
+	} else if (slot->state & ZVMO_COW_ACCESSED) {
+		slot->state &= ~ZVMO_COW_ACCESSED;
+		if (page_mapped(page))
+			zvmo_cow_unmap_leaf_locked(e->leaf, off,
+						   off + PAGE_SIZE);
+		goto next;
+	}
+	e->offs[e->nr++] = off;
+next:
+	return e->nr == e->max || !e->budget;
+}
+
+/**
+ * zvmo_cow_evict() - give back clean pages of a pager-backed leaf
+ * @leaf: the leaf
+ * @nr: how many at most
+ * @dont_need_only: only those ZVMO_OP_DONT_NEED marked
+ *
+ * A clock: the leaf's hand goes round its content, at most twice (once to
+ * clear the marks of the pages read since it last passed, once more to
+ * take them), evicting clean pages that are not pinned nor always
+ * needed. Dirty and awaiting clean content stays. Mappings go before the
+ * pages do; the next access asks the pager again.
+ *
+ * Context: Process context, reclaim included: takes the hierarchy lock
+ * only if it is free, and allocates nothing.
+ * Return: the pages evicted.
+ */
+unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
+			     bool dont_need_only)
+{
+	struct zvmo_cow_evict e = { .leaf = leaf,
+				    .dont_need_only = dont_need_only };
+	/* Ends of the content reached: the first may be half a round. */
+	unsigned int ends = 0, max_ends = dont_need_only ? 2 : 3;
+	unsigned long done = 0;
+	LIST_HEAD(freelist);
+	unsigned int i;
+	u64 start;
+
+	if (!nr || !mutex_trylock(&leaf->hier->lock))
+		return 0;
+	e.budget = 2 * (leaf->nr_pages + ZVMO_EVICT_BATCH);
+	start = leaf->evict_hand < leaf->size ? leaf->evict_hand : 0;
+	while (done < nr && e.budget && ends < max_ends && leaf->nr_pages) {
+		e.nr = 0;
+		e.max = min_t(unsigned long, nr - done, ZVMO_EVICT_BATCH);
+		e.next = start;
+		zvmo_page_list_for_each(&leaf->pages, start, leaf->size,
+					zvmo_cow_evict_step, &e);
+		for (i = 0; i < e.nr; i++)
+			zvmo_cow_evict_page_locked(leaf, e.offs[i], &freelist);
+		done += e.nr;
+		if (e.nr < e.max && e.budget) {
+			/* The walk reached the end: round again from 0. */
+			ends++;
+			start = 0;
+		} else {
+			start = e.next < leaf->size ? e.next : 0;
+		}
+	}
+	/* Taking the pages not needed leaves the clock where it was. */
+	if (!dont_need_only)
+		leaf->evict_hand = start;
+	zvmo_cow_unlock(leaf, &freelist, NULL);
+	atomic_long_add(done, &zvmo_counters.evicted);
+	return done;
+}
+
+/**
+ * zvmo_cow_hint() - ZVMO_OP_ALWAYS_NEED, ZVMO_OP_DONT_NEED or
+ *	ZVMO_OP_PREFETCH of a range of a leaf
+ * @leaf: the leaf
+ * @op: the hint
+ * @start: page-aligned start
+ * @end: page-aligned end, at most the size
+ *
+ * Only a pager-backed leaf's pages are evicted, so only there do they
+ * change anything: PREFETCH and ALWAYS_NEED ask the pager for what is
+ * missing (as a commit), and ALWAYS_NEED then protects the pages from
+ * eviction; DONT_NEED marks the pages that are there to go first.
+ *
+ * Context: Process context; may sleep; takes the hierarchy lock.
+ * Return: 0, or the error of the commit.
+ */
+int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end)
+{
+	int err = 0;
+
+	if (!leaf->source)
+		return 0;
+	if (op != ZVMO_OP_DONT_NEED)
+		err = zvmo_cow_commit(leaf, start, end);
+	if (err || op == ZVMO_OP_PREFETCH)
+		return err;
+	mutex_lock(&leaf->hier->lock);
+	zvmo_cow_hint_locked(leaf, start, end, op == ZVMO_OP_ALWAYS_NEED);
+	mutex_unlock(&leaf->hier->lock);
+	return 0;
+}
+
 /**
  * zvmo_cow_pager_detached() - a pager-backed leaf's pager let go of it
  * @leaf: the leaf

@@ -62,6 +62,9 @@ int zvmo_cow_pager_op(struct zvmo_cow_pages *leaf, u32 op, u64 start,
 int zvmo_cow_query_dirty(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 			 struct zvmo_cow_dirty_range *out, u64 max, u64 *avail);
 bool zvmo_cow_pager_stats(struct zvmo_cow_pages *leaf, bool reset);
+unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
+			     bool dont_need_only);
+int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end);
 vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
 			      const struct zvmo_cow_view *view,
 			      struct vm_fault *vmf);

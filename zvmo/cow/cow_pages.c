@@ -315,7 +315,8 @@ bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
  * @cow: the node
  * @off: the offset, page aligned
  *
- * The page may be an ancestor's, or a clone's origin's.
+ * The page may be an ancestor's, or a clone's origin's. A pager-backed
+ * leaf's page is noted as read, for eviction.
  *
  * Context: The hierarchy lock is held.
  * Return: the page, or NULL where the node reads zeros.
@@ -331,6 +332,9 @@ struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
 		off += cow->origin_offset;
 		cow = cow->origin;
 	}
+	/* A pager's page that is read ages more slowly. */
+	if (found.owner->source)
+		found.slot->state |= ZVMO_COW_ACCESSED;
 	return zvmo_pl_slot_page(found.slot);
 }
 
@@ -1038,6 +1042,64 @@ void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
 {
 	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_wb_end,
 				NULL);
+}
+
+struct zvmo_cow_hint {
+	bool always_need;
+};
+
+static int zvmo_cow_hint_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_hint *h = ctx;
+
+	if (!zvmo_pl_slot_is_page(slot))
+		return 0;
+	slot->state &= ~ZVMO_COW_EVICT_MASK;
+	slot->state |= h->always_need ? ZVMO_COW_ALWAYS_NEED :
+					ZVMO_COW_DONT_NEED;
+	return 0;
+}
+
+/**
+ * zvmo_cow_hint_locked() - ZVMO_OP_ALWAYS_NEED or ZVMO_OP_DONT_NEED of
+ *	the pages of a range of a pager-backed leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @always_need: ALWAYS_NEED (never evict them), else DONT_NEED (evict
+ *	them first)
+ *
+ * The last hint of a page wins.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_hint_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			  bool always_need)
+{
+	struct zvmo_cow_hint h = { .always_need = always_need };
+
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_hint_step,
+				&h);
+}
+
+/**
+ * zvmo_cow_evict_page_locked() - evict a clean page of a pager-backed leaf
+ * @leaf: the leaf
+ * @off: the page's offset
+ * @freelist: the page goes here, to be freed once the lock is dropped
+ *
+ * Its mappings, the leaf's and its clones', go first; the next access
+ * asks the pager for it again.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_evict_page_locked(struct zvmo_cow_pages *leaf, u64 off,
+				struct list_head *freelist)
+{
+	zvmo_cow_unmap_leaf_locked(leaf, off, off + PAGE_SIZE);
+	zvmo_cow_drop(leaf, off, freelist);
+	leaf->commit_events++;
+	zvmo_cow_changed(leaf);
 }
 
 struct zvmo_cow_query {
@@ -1825,9 +1887,12 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	if ((!cow->hidden && (off >= cow->size ||
 			      zvmo_cow_pins(slot) > ZVMO_COW_PIN_MAX ||
 			      (slot->state & ~(ZVMO_COW_PIN_MASK |
-					       ZVMO_COW_DIRTY_MASK)) ||
+					       ZVMO_COW_DIRTY_MASK |
+					       ZVMO_COW_EVICT_MASK)) ||
 			      zvmo_cow_dirty(slot) == ZVMO_COW_DIRTY_MASK ||
 			      (zvmo_cow_dirty(slot) && !cow->source) ||
+			      (slot->state & ZVMO_COW_EVICT_MASK &&
+			       !cow->source) ||
 			      (zvmo_cow_pins(slot) &&
 			       !zvmo_pl_slot_is_page(slot)))) ||
 	    (cow->hidden && ((slot->state & both) == both ||

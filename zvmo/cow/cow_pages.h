@@ -52,6 +52,8 @@ struct zvmo_hier {
 
 struct zvmo_page_source;
 
+struct zvmo_evict_entry;
+
 /**
  * struct zvmo_cow_view - one VMO's window onto the pages of a leaf
  * @link: in the leaf's @views
@@ -87,6 +89,18 @@ struct zvmo_cow_view {
 #define ZVMO_COW_CLEAN		0UL
 #define ZVMO_COW_DIRTY		BIT(8)
 #define ZVMO_COW_AWAITING_CLEAN	BIT(9)
+
+/*
+ * A pager-backed leaf's pages also carry what eviction goes by: read
+ * since eviction last looked (cleared as it passes: a clock), always
+ * needed (ZVMO_OP_ALWAYS_NEED: never evicted), not needed
+ * (ZVMO_OP_DONT_NEED: evicted first).
+ */
+#define ZVMO_COW_ACCESSED	BIT(10)
+#define ZVMO_COW_ALWAYS_NEED	BIT(11)
+#define ZVMO_COW_DONT_NEED	BIT(12)
+#define ZVMO_COW_EVICT_MASK \
+	(ZVMO_COW_ACCESSED | ZVMO_COW_ALWAYS_NEED | ZVMO_COW_DONT_NEED)
 
 static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
 {
@@ -152,6 +166,9 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
  *	once its pager agreed (ZVMO_VMO_TRAP_DIRTY)
  * @modified: a pager-backed leaf was written or resized since its pager
  *	last reset its stats
+ * @evict: a pager-backed leaf's entry among the leaves eviction looks at
+ *	(zvmo/pager/evict.c's)
+ * @evict_hand: where eviction looks next in a pager-backed leaf
  * @origin: for an at-least-on-write clone of a pager-backed leaf (Zircon's
  *	unidirectional clone), the leaf it reads the current content of
  *	where it has none of its own. A clone is a root of its own in the
@@ -194,6 +211,8 @@ struct zvmo_cow_pages {
 	u64 pager_limit;
 	bool trap_dirty;
 	bool modified;
+	struct zvmo_evict_entry *evict;
+	u64 evict_hand;
 	struct zvmo_cow_pages *origin;
 	u64 origin_offset;
 	u64 origin_limit;
@@ -260,6 +279,10 @@ bool zvmo_cow_writeback_begin_locked(struct zvmo_cow_pages *leaf, u64 start,
 				     u64 end, bool zeros_only);
 void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
 				   u64 end);
+void zvmo_cow_hint_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
+			  bool always_need);
+void zvmo_cow_evict_page_locked(struct zvmo_cow_pages *leaf, u64 off,
+				struct list_head *freelist);
 
 /**
  * struct zvmo_cow_dirty_range - a run of dirty content, as queried
