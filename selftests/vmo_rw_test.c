@@ -526,55 +526,6 @@ TEST(threads_share_one_vmo)
 	ASSERT_EQ(before, pages_held());
 }
 
-/*
- * Run @fn in a child inside a fresh memory cgroup limited to @max bytes.
- * Returns the child's exit status, or -1 if cgroups are unavailable.
- */
-static int in_memcg(const char *max, int (*fn)(void))
-{
-	const char *cg = "/sys/fs/cgroup/zvmo-test";
-	char path[128];
-	int status;
-	pid_t pid;
-	FILE *f;
-
-	f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "w");
-	if (!f)
-		return -1;
-	fputs("+memory", f);
-	if (fclose(f))
-		return -1;
-	if (mkdir(cg, 0755) && errno != EEXIST)
-		return -1;
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(max, f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
-	f = fopen(path, "w");
-	if (f) {
-		fputs("0", f);
-		fclose(f);
-	}
-
-	pid = fork();
-	if (pid == 0) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		f = fopen(path, "w");
-		if (!f)
-			_exit(100);
-		fprintf(f, "%d", getpid());
-		if (fclose(f))
-			_exit(101);
-		_exit(fn());
-	}
-	waitpid(pid, &status, 0);
-	rmdir(cg);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
-}
-
 static int commit_past_limit(void)
 {
 	uint64_t size = 64ULL << 20;	/* 64 MiB against a 16 MiB limit */
@@ -619,7 +570,7 @@ static int commit_past_limit(void)
 TEST(memcg_limit)
 {
 	long before = pages_held();
-	int r = in_memcg("16M", commit_past_limit);
+	int r = zt_in_memcg("16M", commit_past_limit);
 
 	if (r < 0)
 		SKIP(return, "no memory cgroup controller");

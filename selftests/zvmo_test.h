@@ -9,9 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../uapi/zvmo.h"
@@ -193,6 +196,55 @@ static inline int zt_mapped(const void *addr)
 	if (n != sizeof(ent))
 		return -1;
 	return ent >> 63;
+}
+
+/*
+ * Run @fn in a child inside a fresh memory cgroup limited to @max bytes.
+ * Returns the child's exit status, or -1 if cgroups are unavailable.
+ */
+static inline int zt_in_memcg(const char *max, int (*fn)(void))
+{
+	const char *cg = "/sys/fs/cgroup/zvmo-test";
+	char path[128];
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "w");
+	if (!f)
+		return -1;
+	fputs("+memory", f);
+	if (fclose(f))
+		return -1;
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(max, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("0", f);
+		fclose(f);
+	}
+
+	pid = fork();
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		f = fopen(path, "w");
+		if (!f)
+			_exit(100);
+		fprintf(f, "%d", getpid());
+		if (fclose(f))
+			_exit(101);
+		_exit(fn());
+	}
+	waitpid(pid, &status, 0);
+	rmdir(cg);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
 }
 
 #endif /* _ZVMO_SELFTEST_H */
