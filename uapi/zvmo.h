@@ -608,10 +608,13 @@ struct zvmo_pager_create {
  * @reserved: must be zero
  *
  * Returns a descriptor, with every right, for a VMO whose pages come from
- * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZERO, ZVMO_CHILD_SNAPSHOT
- * and ZVMO_CHILD_SNAPSHOT_MODIFIED of it are EOPNOTSUPP. A range it grows
- * into after shrinking reads zero without asking the pager. Shrinking
- * fails the requests past the new end (ERANGE, SIGBUS in a fault).
+ * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZVMO_CHILD_SNAPSHOT and
+ * ZVMO_CHILD_SNAPSHOT_MODIFIED of it are EOPNOTSUPP. Growing it, and
+ * ZVMO_OP_ZERO of whole pages, make dirty zero ranges: they read zeros
+ * without asking the pager, report dirty (ZVMO_DIRTY_RANGE_IS_ZERO), and
+ * once written back are asked for again; ZERO of part of a page writes
+ * zeros there, as write() would. Shrinking fails the requests past the
+ * new end (ERANGE, SIGBUS in a fault).
  *
  * Its content has a dirty state: clean as supplied; dirty once written
  * (write(), a write through a mapping, a pin for writing); awaiting clean

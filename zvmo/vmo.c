@@ -166,7 +166,6 @@ int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
 		return -ENOMEM;
 	}
 	cow->source = src;
-	cow->pager_limit = size;
 	cow->trap_dirty = options & ZVMO_VMO_TRAP_DIRTY;
 	err = zvmo_evict_add(cow);
 	if (err) {

@@ -787,6 +787,115 @@ static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
 	return 0;
 }
 
+/* Zero ranges allocated ahead, for an operation that may split some. */
+static int zvmo_cow_spares_get(struct zvmo_cow_zero **spares)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZVMO_COW_ZERO_SPARES; i++) {
+		spares[i] = kmalloc(sizeof(*spares[i]), GFP_KERNEL_ACCOUNT);
+		if (!spares[i]) {
+			while (i--)
+				kfree(spares[i]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void zvmo_cow_spares_put(struct zvmo_cow_zero **spares)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZVMO_COW_ZERO_SPARES; i++)
+		kfree(spares[i]);
+}
+
+/* Write zeros over [@start, @end) of @leaf, inside one page. */
+static int zvmo_cow_write_zeros(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end)
+{
+	struct kvec kv = {
+		.iov_base = page_address(ZERO_PAGE(0)),
+		.iov_len = end - start,
+	};
+	struct iov_iter from;
+	ssize_t n;
+
+	iov_iter_kvec(&from, ITER_SOURCE, &kv, 1, kv.iov_len);
+	n = zvmo_cow_write(leaf, start, &from);
+	if (n < 0)
+		return n;
+	return n == kv.iov_len ? 0 : -EINTR;
+}
+
+static bool zvmo_cow_present(void *ctx, u64 off);
+
+static int zvmo_cow_dirty_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	zvmo_cow_mark_dirty_locked(ctx, off);
+	return 0;
+}
+
+/*
+ * ZERO of a pager-backed leaf, which is writing zeros: the partial pages
+ * at the ends are written zeros as write() would (asking for them, and
+ * for leave to dirty them); the whole pages between lose their content
+ * (pinned ones are zeroed in place, and dirty) and become a dirty zero
+ * range, which the pager never had. Waiters for pages there go on.
+ */
+static int zvmo_cow_zero_pager(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end)
+{
+	struct zvmo_cow_zero *spares[ZVMO_COW_ZERO_SPARES] = { NULL };
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	u64 first = round_up(start, PAGE_SIZE);
+	u64 last = round_down(end, PAGE_SIZE);
+	LIST_HEAD(freelist);
+	int err = 0;
+
+	if (first > last)
+		return zvmo_cow_write_zeros(leaf, start, end);
+	if (start < first)
+		err = zvmo_cow_write_zeros(leaf, start, first);
+	if (!err && last < end)
+		err = zvmo_cow_write_zeros(leaf, last, end);
+	if (err || first == last)
+		return err;
+	err = zvmo_cow_spares_get(spares);
+	if (err)
+		return err;
+	mutex_lock(&leaf->hier->lock);
+	do {
+		if (err == -EAGAIN) {
+			err = zvmo_cow_refill(leaf, &pool);
+			if (err)
+				break;
+		}
+		zvmo_cow_quiesce_locked(leaf);
+		if (last > leaf->size) {
+			err = -ERANGE;
+			break;
+		}
+		err = zvmo_cow_zero_range_locked(leaf, first, last, &pool,
+						 &freelist);
+	} while (err == -EAGAIN);
+	if (!err) {
+		/* What stays, pinned pages, was written zeros. */
+		zvmo_page_list_for_each(&leaf->pages, first, last,
+					zvmo_cow_dirty_step, leaf);
+		zvmo_cow_zeros_add_locked(leaf, first, last, spares);
+		leaf->modified = true;
+		zvmo_page_source_supplied(leaf->source, first, last,
+					  zvmo_cow_present, leaf);
+	}
+	zvmo_cow_unlock(leaf, &freelist, &pool);
+	zvmo_cow_spares_put(spares);
+	if (!err)
+		zvmo_page_source_wake(leaf->source);
+	return err;
+}
+
 /**
  * zvmo_cow_zero() - make the bytes [@start, @end) of a leaf read zero
  * @leaf: the leaf
@@ -795,11 +904,14 @@ static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
  *
  * Whole pages lose their content (a marker keeps an ancestor's from
  * showing through); the partial pages at either end are zeroed in place,
- * forked first if they were an ancestor's.
+ * forked first if they were an ancestor's. A pager-backed leaf's whole
+ * pages become a dirty zero range, and its partial pages are written
+ * zeros, as by write().
  *
  * Context: Process context; takes the hierarchy lock.
- * Return: 0, -ERANGE if the range is past the end, -EOPNOTSUPP for a
- * pager-backed leaf, or -ENOMEM.
+ * Return: 0, -ERANGE if the range is past the end, -EOPNOTSUPP for an
+ * at-least-on-write clone, -ENOMEM, or what a write() of the partial
+ * pages of a pager-backed leaf fails with.
  */
 int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
@@ -813,8 +925,10 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 
 	if (start == end)
 		return 0;
-	/* Zeroing a pager's pages needs dirty tracking (to come). */
-	if (leaf->source || leaf->origin)
+	if (leaf->source)
+		return zvmo_cow_zero_pager(leaf, start, end);
+	/* A clone's zeros would have to hide its origin's content. */
+	if (leaf->origin)
 		return -EOPNOTSUPP;
 
 	mutex_lock(&leaf->hier->lock);
@@ -864,21 +978,30 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
  */
 int zvmo_cow_resize(struct zvmo_cow_pages *leaf, u64 size)
 {
+	struct zvmo_cow_zero *spares[ZVMO_COW_ZERO_SPARES] = { NULL };
 	LIST_HEAD(freelist);
 	bool shrunk = false;
+	u64 old;
 	int err = 0;
 
+	if (leaf->source && zvmo_cow_spares_get(spares))
+		return -ENOMEM;
 	mutex_lock(&leaf->hier->lock);
 	zvmo_cow_quiesce_locked(leaf);
-	if (zvmo_cow_pinned_in_locked(leaf, size, leaf->size)) {
+	old = leaf->size;
+	if (zvmo_cow_pinned_in_locked(leaf, size, old)) {
 		err = -EBUSY;
 	} else {
-		shrunk = size < leaf->size;
-		if (leaf->source && size != leaf->size)
+		shrunk = size < old;
+		if (leaf->source && size != old)
 			leaf->modified = true;
 		zvmo_cow_resize_locked(leaf, size, &freelist);
+		/* A pager's VMO grows into dirty zeros its pager never had. */
+		if (leaf->source && size > old)
+			zvmo_cow_zeros_add_locked(leaf, old, size, spares);
 	}
 	zvmo_cow_unlock(leaf, &freelist, NULL);
+	zvmo_cow_spares_put(spares);
 	/* Nothing past the end will be supplied: its waiters fail. */
 	if (shrunk && leaf->source)
 		zvmo_page_source_cancel(leaf->source, size, U64_MAX, -ERANGE);
@@ -1162,14 +1285,18 @@ static bool zvmo_cow_not_clean(void *ctx, u64 off)
  * seen.
  *
  * Context: Process context; takes the hierarchy lock.
- * Return: 0, -ERANGE if the leaf is smaller than @end, or -ENOENT for a
- * DIRTY over a page never supplied (then nothing changed).
+ * Return: 0, -ERANGE if the leaf is smaller than @end, -ENOENT for a
+ * DIRTY over a page never supplied (then nothing changed), or -ENOMEM.
  */
 int zvmo_cow_pager_op(struct zvmo_cow_pages *leaf, u32 op, u64 start,
 		      u64 end, bool zeros_only)
 {
-	int err = 0;
+	struct zvmo_cow_zero *spares[ZVMO_COW_ZERO_SPARES] = { NULL };
+	int err;
 
+	err = zvmo_cow_spares_get(spares);
+	if (err)
+		return err;
 	mutex_lock(&leaf->hier->lock);
 	if (end > leaf->size) {
 		err = -ERANGE;
@@ -1181,12 +1308,13 @@ int zvmo_cow_pager_op(struct zvmo_cow_pages *leaf, u32 op, u64 start,
 	} else if (op == ZVMO_PAGER_OP_WRITEBACK_BEGIN) {
 		zvmo_cow_quiesce_locked(leaf);
 		if (zvmo_cow_writeback_begin_locked(leaf, start, end,
-						    zeros_only))
+						    zeros_only, spares))
 			zvmo_cow_unmap_leaf_locked(leaf, start, end);
 	} else {
-		zvmo_cow_writeback_end_locked(leaf, start, end);
+		zvmo_cow_writeback_end_locked(leaf, start, end, spares);
 	}
 	zvmo_cow_unlock(leaf, NULL, NULL);
+	zvmo_cow_spares_put(spares);
 	if (!err && op == ZVMO_PAGER_OP_DIRTY)
 		zvmo_page_source_wake(leaf->source);
 	return err;

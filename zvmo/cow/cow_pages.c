@@ -138,6 +138,7 @@ static struct zvmo_cow_pages *zvmo_cow_alloc_node(void)
 		INIT_LIST_HEAD(&cow->views);
 		INIT_LIST_HEAD(&cow->clones);
 		INIT_LIST_HEAD(&cow->clone_link);
+		INIT_LIST_HEAD(&cow->zeros);
 	}
 	return cow;
 }
@@ -524,8 +525,13 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	slot = zvmo_page_list_lookup_or_alloc(&leaf->pages, off, ZVMO_GFP_NODE);
 	if (!slot)
 		return ERR_PTR(-ENOMEM);
-	/* A marker the page replaces keeps its dirty state. */
+	/* It keeps the dirty state of the marker or zero range it replaces. */
 	dirty = zvmo_cow_dirty(slot);
+	if (!dirty && leaf->source) {
+		struct zvmo_cow_zero *z = zvmo_cow_zero_at(leaf, off);
+
+		dirty = z ? z->dirty : 0;
+	}
 	page = zvmo_cow_pool_take(pool);
 	if (origin_page)
 		zvmo_cow_page_copy(page, origin_page);
@@ -822,7 +828,7 @@ struct zvmo_cow_pages *zvmo_cow_missing_root_locked(struct zvmo_cow_pages *leaf,
 			return NULL;
 		if (leaf->source) {
 			*root_off = off;
-			return off < leaf->pager_limit ? leaf : NULL;
+			return zvmo_cow_zero_at(leaf, off) ? NULL : leaf;
 		}
 		if (!leaf->origin || off >= leaf->origin_limit)
 			return NULL;
@@ -844,8 +850,16 @@ struct zvmo_cow_pages *zvmo_cow_missing_root_locked(struct zvmo_cow_pages *leaf,
 u64 zvmo_cow_missing_run_locked(struct zvmo_cow_pages *leaf, u64 off,
 				unsigned int max)
 {
-	u64 end = min_t(u64, leaf->pager_limit, leaf->size), at = U64_MAX;
+	u64 end = leaf->size, at = U64_MAX;
+	struct zvmo_cow_zero *z;
 
+	/* A zero range ends the run too. */
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->start > off) {
+			end = min(end, z->start);
+			break;
+		}
+	}
 	end = min_t(u64, end, off + ((u64)max << PAGE_SHIFT));
 	zvmo_page_list_for_each(&leaf->pages, off, end, zvmo_cow_first_content,
 				&at);
@@ -935,9 +949,28 @@ u64 zvmo_cow_clean_run_locked(struct zvmo_cow_pages *leaf, u64 off, u64 end,
 	return max_t(u64, run.next - off, PAGE_SIZE);
 }
 
+/* Whether zero ranges cover all of [@start, @end) of @leaf. */
+static bool zvmo_cow_zeros_cover(struct zvmo_cow_pages *leaf, u64 start,
+				 u64 end)
+{
+	struct zvmo_cow_zero *z;
+
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->end <= start)
+			continue;
+		if (z->start > start)
+			return false;
+		start = z->end;
+		if (start >= end)
+			return true;
+	}
+	return false;
+}
+
+/* A gap in the content not covered by zero ranges: never supplied. */
 static int zvmo_cow_stop_at_gap(u64 start, u64 end, void *ctx)
 {
-	return 1;
+	return !zvmo_cow_zeros_cover(ctx, start, end);
 }
 
 static int zvmo_cow_dirty_clean(struct zvmo_pl_slot *slot, u64 off,
@@ -956,21 +989,17 @@ static int zvmo_cow_dirty_clean(struct zvmo_pl_slot *slot, u64 off,
  * @end: page-aligned end, at most the size
  *
  * Clean content becomes dirty; dirty and awaiting clean content stays as
- * it is. Where the range reaches past the pager limit, the zeros there
- * have nothing to change.
+ * it is, and so do zero ranges, which are dirty already.
  *
  * Context: The hierarchy lock is held.
- * Return: 0, or -ENOENT if a page below the pager limit has not been
- * supplied (then nothing changed).
+ * Return: 0, or -ENOENT if a page of the range has no content and is in
+ * no zero range: it was never supplied (then nothing changed).
  */
 int zvmo_cow_pager_dirty_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end)
 {
-	u64 limit = min(end, leaf->pager_limit);
-
-	if (start < limit &&
-	    zvmo_page_list_walk_gaps(&leaf->pages, start, limit, NULL,
-				     zvmo_cow_stop_at_gap, NULL) > 0)
+	if (zvmo_page_list_walk_gaps(&leaf->pages, start, end, NULL,
+				     zvmo_cow_stop_at_gap, leaf) > 0)
 		return -ENOENT;
 	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_dirty_clean,
 				NULL);
@@ -1002,20 +1031,25 @@ static int zvmo_cow_wb_begin(struct zvmo_pl_slot *slot, u64 off, void *ctx)
  * @end: page-aligned end
  * @zeros_only: only zeros are written back (ZVMO_DIRTY_RANGE_IS_ZERO): a
  *	page written since the pager looked stays dirty
+ * @spares: zero ranges to split with, ZVMO_COW_ZERO_SPARES of them; those
+ *	used are NULL afterwards
  *
- * Dirty content of the range becomes awaiting clean.
+ * Dirty content and zero ranges of the range become awaiting clean.
  *
  * Context: The hierarchy lock is held.
  * Return: true if a page did: its mappings must go, so that the next
  * write through one is seen.
  */
 bool zvmo_cow_writeback_begin_locked(struct zvmo_cow_pages *leaf, u64 start,
-				     u64 end, bool zeros_only)
+				     u64 end, bool zeros_only,
+				     struct zvmo_cow_zero **spares)
 {
 	struct zvmo_cow_wb wb = { .zeros_only = zeros_only };
 
 	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_wb_begin,
 				&wb);
+	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_DIRTY,
+				  ZVMO_COW_AWAITING_CLEAN, spares);
 	return wb.pages;
 }
 
@@ -1032,16 +1066,191 @@ static int zvmo_cow_wb_end(struct zvmo_pl_slot *slot, u64 off, void *ctx)
  * @start: page-aligned start
  * @end: page-aligned end
  *
+ * @spares: as for zvmo_cow_writeback_begin_locked()
+ *
  * Awaiting clean content becomes clean; what was written since the
- * writeback began is dirty and stays so.
+ * writeback began is dirty and stays so. Awaiting clean zero ranges go:
+ * the pager has the zeros now, and is asked for them again.
  *
  * Context: The hierarchy lock is held.
  */
 void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
-				   u64 end)
+				   u64 end, struct zvmo_cow_zero **spares)
 {
 	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_wb_end,
 				NULL);
+	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_AWAITING_CLEAN, 0,
+				  spares);
+}
+
+/**
+ * zvmo_cow_zero_at() - the zero range of a pager-backed leaf at an offset
+ * @leaf: the leaf
+ * @off: the offset
+ *
+ * Costs time in proportion to the leaf's zero ranges.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the range, or NULL.
+ */
+struct zvmo_cow_zero *zvmo_cow_zero_at(struct zvmo_cow_pages *leaf, u64 off)
+{
+	struct zvmo_cow_zero *z;
+
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->start > off)
+			break;
+		if (off < z->end)
+			return z;
+	}
+	return NULL;
+}
+
+/* A spare range, of the caller's; there is always one when it is needed. */
+static struct zvmo_cow_zero *zvmo_cow_zero_spare(struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z = NULL;
+	unsigned int i;
+
+	for (i = 0; !z && i < ZVMO_COW_ZERO_SPARES; i++) {
+		z = spares[i];
+		spares[i] = NULL;
+	}
+	WARN_ON_ONCE(!z);
+	return z;
+}
+
+/* Split @z at @off, inside it: @z keeps the part before. */
+static void zvmo_cow_zero_split(struct zvmo_cow_zero *z, u64 off,
+				struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *after = zvmo_cow_zero_spare(spares);
+
+	if (!after)
+		return;
+	after->start = off;
+	after->end = z->end;
+	after->dirty = z->dirty;
+	z->end = off;
+	list_add(&after->link, &z->link);
+}
+
+/* Join the ranges of @leaf that touch and have the same state. */
+static void zvmo_cow_zeros_join(struct zvmo_cow_pages *leaf)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (list_is_last(&z->link, &leaf->zeros))
+			break;
+		if (z->end == next->start && z->dirty == next->dirty) {
+			next->start = z->start;
+			list_del(&z->link);
+			kfree(z);
+		}
+	}
+}
+
+/**
+ * zvmo_cow_zeros_set_locked() - change the state of the zero ranges in a
+ *	range of a pager-backed leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @from: the state of the ranges to change (ZVMO_COW_DIRTY_MASK: any)
+ * @to: their new state, or 0 to remove them
+ * @spares: ZVMO_COW_ZERO_SPARES ranges to split with, allocated by the
+ *	caller; those used are NULL afterwards, the caller frees the others
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_zeros_set_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, unsigned long from, unsigned long to,
+			       struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (z->end <= start)
+			continue;
+		if (z->start >= end)
+			break;
+		if (from != ZVMO_COW_DIRTY_MASK && z->dirty != from)
+			continue;
+		/* Cut off what lies outside the range; it stays as it is. */
+		if (z->start < start) {
+			zvmo_cow_zero_split(z, start, spares);
+			/* The part inside comes next. */
+			next = list_next_entry(z, link);
+			continue;
+		}
+		if (z->end > end) {
+			zvmo_cow_zero_split(z, end, spares);
+			next = list_next_entry(z, link);
+		}
+		if (to) {
+			z->dirty = to;
+		} else {
+			list_del(&z->link);
+			kfree(z);
+		}
+	}
+	zvmo_cow_zeros_join(leaf);
+}
+
+/**
+ * zvmo_cow_zeros_add_locked() - make a range of a pager-backed leaf a
+ *	dirty zero range
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, past @start
+ * @spares: as for zvmo_cow_zeros_set_locked()
+ *
+ * The content of the range is the caller's to remove (what stays, a
+ * pinned page, has its own state).
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_zeros_add_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z, *fresh;
+	struct list_head *at = &leaf->zeros;
+
+	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_DIRTY_MASK, 0,
+				  spares);
+	fresh = zvmo_cow_zero_spare(spares);
+	if (!fresh)
+		return;
+	fresh->start = start;
+	fresh->end = end;
+	fresh->dirty = ZVMO_COW_DIRTY;
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->start > start) {
+			at = &z->link;
+			break;
+		}
+	}
+	list_add_tail(&fresh->link, at);
+	zvmo_cow_zeros_join(leaf);
+}
+
+/* Drop the zero ranges of @leaf at and past @size. */
+static void zvmo_cow_zeros_truncate_locked(struct zvmo_cow_pages *leaf,
+					   u64 size)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (z->end <= size)
+			continue;
+		if (z->start < size) {
+			z->end = size;
+			continue;
+		}
+		list_del(&z->link);
+		kfree(z);
+	}
 }
 
 struct zvmo_cow_hint {
@@ -1103,30 +1312,53 @@ void zvmo_cow_evict_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 }
 
 struct zvmo_cow_query {
+	struct zvmo_cow_pages *leaf;
 	struct zvmo_cow_dirty_range *out;
 	u64 max;
 	u64 nr;
 	struct zvmo_cow_dirty_range cur;
 };
 
-static int zvmo_cow_query_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+/* Add [@off, @off + @len) to the runs, of pages or of zeros. */
+static void zvmo_cow_query_add(struct zvmo_cow_query *q, u64 off, u64 len,
+			       bool zero)
 {
-	struct zvmo_cow_query *q = ctx;
-	bool zero = !zvmo_pl_slot_is_page(slot);
-
-	if (zvmo_cow_dirty(slot) == ZVMO_COW_CLEAN)
-		return 0;
 	if (q->nr && q->cur.offset + q->cur.length == off &&
 	    q->cur.zero == zero) {
-		q->cur.length += PAGE_SIZE;
+		q->cur.length += len;
 	} else {
 		q->cur.offset = off;
-		q->cur.length = PAGE_SIZE;
+		q->cur.length = len;
 		q->cur.zero = zero;
 		q->nr++;
 	}
 	if (q->nr <= q->max)
 		q->out[q->nr - 1] = q->cur;
+}
+
+static int zvmo_cow_query_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	if (zvmo_cow_dirty(slot) != ZVMO_COW_CLEAN)
+		zvmo_cow_query_add(ctx, off, PAGE_SIZE,
+				   !zvmo_pl_slot_is_page(slot));
+	return 0;
+}
+
+/* Where there is no content, the zero ranges are dirty zeros. */
+static int zvmo_cow_query_gap(u64 start, u64 end, void *ctx)
+{
+	struct zvmo_cow_query *q = ctx;
+	struct zvmo_cow_zero *z;
+
+	list_for_each_entry(z, &q->leaf->zeros, link) {
+		if (z->end <= start)
+			continue;
+		if (z->start >= end)
+			break;
+		zvmo_cow_query_add(q, max(z->start, start),
+				   min(z->end, end) - max(z->start, start),
+				   true);
+	}
 	return 0;
 }
 
@@ -1149,10 +1381,10 @@ u64 zvmo_cow_dirty_ranges_locked(struct zvmo_cow_pages *leaf, u64 start,
 				 u64 end, struct zvmo_cow_dirty_range *out,
 				 u64 max)
 {
-	struct zvmo_cow_query q = { .out = out, .max = max };
+	struct zvmo_cow_query q = { .out = out, .max = max, .leaf = leaf };
 
-	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_query_step,
-				&q);
+	zvmo_page_list_walk_gaps(&leaf->pages, start, end,
+				 zvmo_cow_query_step, zvmo_cow_query_gap, &q);
 	return q.nr;
 }
 
@@ -1470,7 +1702,7 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 		struct zvmo_cow_pages *clone;
 
 		zvmo_cow_remove_locked(leaf, size, old, freelist);
-		leaf->pager_limit = min(leaf->pager_limit, size);
+		zvmo_cow_zeros_truncate_locked(leaf, size);
 		leaf->origin_limit = min(leaf->origin_limit, size);
 		/* What is cut off reads zeros in the clones too, for good. */
 		list_for_each_entry(clone, &leaf->clones, clone_link)
@@ -1595,6 +1827,7 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &freelist);
 	hier->nr_pages -= leaf->nr_pages;
 	leaf->nr_pages = 0;
+	zvmo_cow_zeros_truncate_locked(leaf, 0);
 	if (leaf->parent) {
 		struct zvmo_cow_pages *node = leaf->parent;
 		u64 limit = leaf->parent_limit;
@@ -1911,6 +2144,31 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	return 0;
 }
 
+/*
+ * A leaf's zero ranges: a pager-backed leaf's only, in order, apart or of
+ * different states, page aligned, dirty or awaiting clean, inside its size.
+ */
+static int zvmo_cow_check_zeros(struct zvmo_cow_pages *cow)
+{
+	struct zvmo_cow_zero *z, *prev = NULL;
+
+	list_for_each_entry(z, &cow->zeros, link) {
+		if (!cow->source || z->start >= z->end || z->end > cow->size ||
+		    ((z->start | z->end) & ~PAGE_MASK) ||
+		    (z->dirty != ZVMO_COW_DIRTY &&
+		     z->dirty != ZVMO_COW_AWAITING_CLEAN) ||
+		    (prev && (prev->end > z->start ||
+			      (prev->end == z->start &&
+			       prev->dirty == z->dirty)))) {
+			pr_err("node %p: bad zero range [%#llx, %#llx) %#lx\n",
+			       cow, z->start, z->end, z->dirty);
+			return -EINVAL;
+		}
+		prev = z;
+	}
+	return 0;
+}
+
 static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 {
 	struct zvmo_cow_check c = { .cow = cow };
@@ -1931,6 +2189,8 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 		       cow->cache_policy);
 		c.bad = -EINVAL;
 	}
+	if (zvmo_cow_check_zeros(cow))
+		c.bad = -EINVAL;
 	if (cow->hidden != (cow->children[0] || cow->children[1]) ||
 	    (cow->hidden && !list_empty(&cow->views))) {
 		pr_err("node %p: hidden %d with children %p %p\n", cow,

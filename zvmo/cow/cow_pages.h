@@ -55,6 +55,27 @@ struct zvmo_page_source;
 struct zvmo_evict_entry;
 
 /**
+ * struct zvmo_cow_zero - a zero range of a pager-backed leaf
+ * @link: in the leaf's @zeros, in order; ranges never overlap, and ranges
+ *	that touch differ in @dirty
+ * @start: page-aligned start
+ * @end: page-aligned end, past @start, at most the leaf's size
+ * @dirty: ZVMO_COW_DIRTY, or ZVMO_COW_AWAITING_CLEAN once its writeback
+ *	began; when it ends, the range goes, and the pager is asked again
+ *
+ * Content inside a range (a page written there) has its own state.
+ */
+struct zvmo_cow_zero {
+	struct list_head link;
+	u64 start;
+	u64 end;
+	unsigned long dirty;
+};
+
+/* Zero ranges one operation may have to split, at most. */
+#define ZVMO_COW_ZERO_SPARES	2
+
+/**
  * struct zvmo_cow_view - one VMO's window onto the pages of a leaf
  * @link: in the leaf's @views
  * @mapping: the VMO's address space, which its mappings share
@@ -159,9 +180,9 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
  *	are made so that a cache policy never changes under one
  * @source: the pager's end of a pager-backed leaf (which has no parent and
  *	no children), with a reference; NULL for the others
- * @pager_limit: a pager-backed leaf asks its pager for the pages it lacks
- *	below this offset; above it (a range shrunk away and grown back) it
- *	reads zeros
+ * @zeros: a pager-backed leaf's zero ranges (struct zvmo_cow_zero), in
+ *	order: where it has no content there, it reads zeros without asking
+ *	its pager, and the zeros are dirty (the seeds' zero intervals)
  * @trap_dirty: a pager-backed leaf whose clean content is written only
  *	once its pager agreed (ZVMO_VMO_TRAP_DIRTY)
  * @modified: a pager-backed leaf was written or resized since its pager
@@ -208,7 +229,7 @@ struct zvmo_cow_pages {
 	u8 cache_policy;
 	atomic_long_t nr_vmas;
 	struct zvmo_page_source *source;
-	u64 pager_limit;
+	struct list_head zeros;
 	bool trap_dirty;
 	bool modified;
 	struct zvmo_evict_entry *evict;
@@ -276,11 +297,18 @@ u64 zvmo_cow_clean_run_locked(struct zvmo_cow_pages *leaf, u64 off, u64 end,
 int zvmo_cow_pager_dirty_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end);
 bool zvmo_cow_writeback_begin_locked(struct zvmo_cow_pages *leaf, u64 start,
-				     u64 end, bool zeros_only);
+				     u64 end, bool zeros_only,
+				     struct zvmo_cow_zero **spares);
 void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
-				   u64 end);
+				   u64 end, struct zvmo_cow_zero **spares);
 void zvmo_cow_hint_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 			  bool always_need);
+struct zvmo_cow_zero *zvmo_cow_zero_at(struct zvmo_cow_pages *leaf, u64 off);
+void zvmo_cow_zeros_set_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, unsigned long from, unsigned long to,
+			       struct zvmo_cow_zero **spares);
+void zvmo_cow_zeros_add_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, struct zvmo_cow_zero **spares);
 void zvmo_cow_evict_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 				struct list_head *freelist);
 
