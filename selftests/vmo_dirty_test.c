@@ -662,4 +662,133 @@ TEST(resizing_modifies_and_shrinking_fails_requests_past_the_end)
 	close(pager);
 }
 
+static void *zero_thread(void *arg)
+{
+	int vmo = *(int *)arg;
+
+	return (void *)(intptr_t)zt_op(vmo, ZVMO_OP_ZERO, PAGE + 1, 2);
+}
+
+/*
+ * Growing a pager's VMO, or zeroing whole pages of it, makes dirty zero
+ * ranges: read as zeros without asking the pager, reported dirty with
+ * ZVMO_DIRTY_RANGE_IS_ZERO, and asked for again once written back.
+ */
+TEST(growing_and_zeroing_make_dirty_zero_ranges)
+{
+	struct zvmo_pager_packet p;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 4 * PAGE, 9, ZVMO_VMO_RESIZABLE);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 4 * PAGE));
+
+	/* Growth: zeros, dirty, no request. */
+	ASSERT_EQ(0, zt_set_size(vmo, 12 * PAGE));
+	EXPECT_STREQ("4+8z", dirty(pager, vmo));
+	EXPECT_EQ(0, get_byte(vmo, 9 * PAGE));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 0));
+	/* A write inside commits a dirty page; no DIRTY request either. */
+	EXPECT_EQ(0, put_byte(vmo, 6 * PAGE, 6));
+	EXPECT_STREQ("4+2z 6+1 7+5z", dirty(pager, vmo));
+	/* DIRTY over zeros is fine: they are dirty already. */
+	EXPECT_EQ(0, op_dirty(pager, vmo, 0, 12 * PAGE));
+	EXPECT_STREQ("0+4 4+2z 6+1 7+5z", dirty(pager, vmo));
+
+	/* Writing back zeros only: the ranges go, the pages stay dirty. */
+	ASSERT_EQ(0, wb_begin(pager, vmo, 4 * PAGE, 4 * PAGE,
+			      ZVMO_DIRTY_RANGE_IS_ZERO));
+	EXPECT_STREQ("0+4 4+2z 6+1 7+5z", dirty(pager, vmo));
+	ASSERT_EQ(0, wb_end(pager, vmo, 4 * PAGE, 4 * PAGE));
+	EXPECT_STREQ("0+4 6+1 8+4z", dirty(pager, vmo));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 0));
+	EXPECT_EQ(6, get_byte(vmo, 6 * PAGE));
+
+	/* Zeroing whole pages: their content goes, a zero range comes. */
+	ASSERT_EQ(0, zt_op(vmo, ZVMO_OP_ZERO, PAGE, 2 * PAGE));
+	EXPECT_STREQ("0+1 1+2z 3+1 6+1 8+4z", dirty(pager, vmo));
+	EXPECT_EQ(0, get_byte(vmo, PAGE + 5));
+	EXPECT_EQ(pattern(3 * PAGE), get_byte(vmo, 3 * PAGE));
+	/* Partial pages are written zeros. */
+	ASSERT_EQ(0, zt_op(vmo, ZVMO_OP_ZERO, 3 * PAGE + 10, 20));
+	EXPECT_EQ(0, get_byte(vmo, 3 * PAGE + 15));
+	EXPECT_EQ(pattern(3 * PAGE + 30), get_byte(vmo, 3 * PAGE + 30));
+
+	/* Shrinking cuts the ranges; writeback of all leaves no range. */
+	ASSERT_EQ(0, zt_set_size(vmo, 10 * PAGE));
+	EXPECT_STREQ("0+1 1+2z 3+1 6+1 8+2z", dirty(pager, vmo));
+	ASSERT_EQ(0, wb_begin(pager, vmo, 0, 10 * PAGE, 0));
+	ASSERT_EQ(0, wb_end(pager, vmo, 0, 10 * PAGE));
+	EXPECT_STREQ("", dirty(pager, vmo));
+	close(vmo);
+	close(pager);
+}
+
+/*
+ * With TRAP_DIRTY, a write into a zero range needs no question (the zeros
+ * are dirty already); zeroing part of a clean page is a write to it, and
+ * asks.
+ */
+TEST(trap_dirty_and_zero_ranges)
+{
+	struct zvmo_pager_packet p;
+	struct writer w;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 2 * PAGE, 11,
+			ZVMO_VMO_TRAP_DIRTY | ZVMO_VMO_RESIZABLE);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 2 * PAGE));
+	ASSERT_EQ(0, zt_set_size(vmo, 4 * PAGE));
+	EXPECT_EQ(0, put_byte(vmo, 3 * PAGE, 3));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 0));
+	EXPECT_STREQ("2+1z 3+1", dirty(pager, vmo));
+
+	/* A ZERO of part of a clean page waits for DIRTY, as write() does. */
+	pthread_create(&w.thread, NULL, zero_thread, &vmo);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(ZVMO_PAGER_DIRTY, p.command);
+	EXPECT_EQ(PAGE, p.offset);
+	ASSERT_EQ(0, op_dirty(pager, vmo, PAGE, PAGE));
+	pthread_join(w.thread, NULL);
+	EXPECT_EQ(0, get_byte(vmo, PAGE + 1));
+	EXPECT_STREQ("1+1 2+1z 3+1", dirty(pager, vmo));
+	close(vmo);
+	close(pager);
+}
+
+/* A read of a range whose zeros were written back asks the pager again. */
+TEST(written_back_zeros_are_asked_for_again)
+{
+	struct zvmo_pager_packet p;
+	struct writer w;
+	unsigned char c = 1;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 2 * PAGE, 10, ZVMO_VMO_RESIZABLE);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, zt_set_size(vmo, 4 * PAGE));
+	ASSERT_EQ(0, wb_begin(pager, vmo, 2 * PAGE, 2 * PAGE,
+			      ZVMO_DIRTY_RANGE_IS_ZERO));
+	ASSERT_EQ(0, wb_end(pager, vmo, 2 * PAGE, 2 * PAGE));
+	EXPECT_STREQ("", dirty(pager, vmo));
+	/* A write asks first for the page, as it does anywhere else. */
+	writer_start(&w, vmo, 3 * PAGE, 1, 0x77, NULL);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(ZVMO_PAGER_READ, p.command);
+	EXPECT_EQ(3 * PAGE, p.offset);
+	ASSERT_EQ(0, supply_file(pager, vmo, p.offset, p.length));
+	EXPECT_EQ(1, writer_join(&w));
+	ASSERT_EQ(1, pread(vmo, &c, 1, 3 * PAGE));
+	EXPECT_EQ(0x77, c);
+	close(vmo);
+	close(pager);
+}
+
 TEST_HARNESS_MAIN

@@ -376,10 +376,8 @@ zx_status_t zx_vmo_create_contiguous(zx_handle_t bti, size_t size,
  * - zx_pager_query_dirty_ranges() returns at most 512 ranges a call
  *   (*actual may be less than the buffer holds while *avail is more):
  *   query again from the end of the last one, as Zircon's callers do.
- * - Zero ranges are only those of zeros a pager supplied and that were
- *   dirtied (ZX_VMO_DIRTY_RANGE_IS_ZERO): a VMO grown past what its pager
- *   supplied reads zeros there without reporting them dirty, and
- *   ZX_VMO_OP_ZERO of a pager-backed VMO is ZX_ERR_NOT_SUPPORTED.
+ * - ZX_VMO_CHILD_SNAPSHOT_MODIFIED of a pager-backed VMO is
+ *   ZX_ERR_NOT_SUPPORTED; ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE works.
  *
  * zx_pager_op_range(ZX_PAGER_OP_FAIL) takes the status to fail with in
  * @data: ZX_ERR_IO, ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE,
