@@ -62,6 +62,7 @@ static uint64_t committed_pages(int vmo)
 struct reader {
 	pthread_t thread;
 	int vmo;
+	unsigned char *map;	/* fault through this instead, if set */
 	uint64_t off;
 	unsigned char c;
 	ssize_t ret;
@@ -505,6 +506,53 @@ TEST(eviction_while_a_read_waits)
 	pthread_join(r.thread, NULL);
 	EXPECT_EQ(1, r.ret);
 	EXPECT_EQ(pattern(6 * PAGE + 3), r.c);
+	close(vmo);
+	close(pager);
+}
+
+static void *fault_thread(void *arg)
+{
+	struct reader *r = arg;
+	volatile unsigned char *map = (volatile unsigned char *)r->map;
+
+	r->c = map[r->off];
+	r->ret = 1;
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+/* The same with a fault waiting, through a mapping the eviction unmaps. */
+TEST(eviction_while_a_fault_waits)
+{
+	struct zvmo_pager_packet p;
+	struct reader r = { 0 };
+	unsigned char *map;
+	int pager, vmo;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, NR * PAGE, 8, 0);
+	ASSERT_LE(0, vmo);
+	ASSERT_EQ(0, supply_file(pager, vmo, 0, 4 * PAGE));
+	map = mmap(NULL, NR * PAGE, PROT_READ, MAP_SHARED, vmo, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Mapped pages around, which eviction takes away. */
+	EXPECT_EQ(pattern(PAGE), map[PAGE]);
+	r.map = map;
+	r.off = 6 * PAGE + 3;
+	pthread_create(&r.thread, NULL, fault_thread, &r);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	ASSERT_EQ(6 * PAGE, p.offset);
+	ASSERT_EQ(0, drop_caches());
+	EXPECT_EQ(0, committed_pages(vmo));
+	EXPECT_FALSE(atomic_load(&r.done));
+	ASSERT_EQ(0, supply_file(pager, vmo, p.offset, p.length));
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(pattern(6 * PAGE + 3), r.c);
+	/* The evicted page faults back in through the pager. */
+	EXPECT_EQ(0, present(pager, vmo, PAGE + 9));
+	EXPECT_EQ(pattern(PAGE + 9), map[PAGE + 9]);
+	munmap(map, NR * PAGE);
 	close(vmo);
 	close(pager);
 }
