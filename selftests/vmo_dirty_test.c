@@ -711,6 +711,10 @@ TEST(growing_and_zeroing_make_dirty_zero_ranges)
 	EXPECT_STREQ("0+1 1+2z 3+1 6+1 8+4z", dirty(pager, vmo));
 	EXPECT_EQ(0, get_byte(vmo, PAGE + 5));
 	EXPECT_EQ(pattern(3 * PAGE), get_byte(vmo, 3 * PAGE));
+	/* Zeroing inside a zero range changes nothing. */
+	ASSERT_EQ(0, zt_op(vmo, ZVMO_OP_ZERO, 9 * PAGE, PAGE));
+	EXPECT_STREQ("0+1 1+2z 3+1 6+1 8+4z", dirty(pager, vmo));
+	EXPECT_EQ(-ETIMEDOUT, next_packet(pager, &p, 0));
 	/* Partial pages are written zeros. */
 	ASSERT_EQ(0, zt_op(vmo, ZVMO_OP_ZERO, 3 * PAGE + 10, 20));
 	EXPECT_EQ(0, get_byte(vmo, 3 * PAGE + 15));

@@ -72,8 +72,11 @@ struct zvmo_cow_zero {
 	unsigned long dirty;
 };
 
-/* Zero ranges one operation may have to split, at most. */
-#define ZVMO_COW_ZERO_SPARES	2
+/*
+ * Zero ranges one operation may need, at most: two to split a range it
+ * falls inside of, and one more for a range it adds.
+ */
+#define ZVMO_COW_ZERO_SPARES	3
 
 /**
  * struct zvmo_cow_view - one VMO's window onto the pages of a leaf
