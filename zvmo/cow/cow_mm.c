@@ -787,6 +787,53 @@ static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
 	return 0;
 }
 
+/*
+ * Zero [@start, @end) of @leaf: the partial pages at either end in place,
+ * the whole pages between by zvmo_cow_zero_range_locked(); @pool is
+ * refilled (with the lock dropped) as often as that asks. Lock held.
+ */
+static int zvmo_cow_zero_locked(struct zvmo_cow_pages *leaf, u64 start,
+				u64 end, struct zvmo_cow_pool *pool,
+				struct list_head *freelist)
+{
+	u64 first = round_up(start, PAGE_SIZE);
+	u64 last = round_down(end, PAGE_SIZE);
+	u64 head = start & PAGE_MASK;
+	size_t pg_start = offset_in_page(start);
+	int err = 0;
+
+	do {
+		if (err == -EAGAIN) {
+			err = zvmo_cow_refill(leaf, pool);
+			if (err)
+				break;
+		}
+		zvmo_cow_quiesce_locked(leaf);
+		if (end > leaf->size) {
+			err = -ERANGE;
+			break;
+		}
+		if (first > last) {
+			/* Within one page. */
+			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
+							   pg_start + end -
+							   start, pool);
+			continue;
+		}
+		err = 0;
+		if (start < first)
+			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
+							   PAGE_SIZE, pool);
+		if (!err && last < end)
+			err = zvmo_cow_zero_partial_locked(leaf, last, 0,
+							   end - last, pool);
+		if (!err && first < last)
+			err = zvmo_cow_zero_range_locked(leaf, first, last,
+							 pool, freelist);
+	} while (err == -EAGAIN);
+	return err;
+}
+
 /* Zero ranges allocated ahead, for an operation that may split some. */
 static int zvmo_cow_spares_get(struct zvmo_cow_zero **spares)
 {
@@ -866,20 +913,8 @@ static int zvmo_cow_zero_pager(struct zvmo_cow_pages *leaf, u64 start,
 	if (err)
 		return err;
 	mutex_lock(&leaf->hier->lock);
-	do {
-		if (err == -EAGAIN) {
-			err = zvmo_cow_refill(leaf, &pool);
-			if (err)
-				break;
-		}
-		zvmo_cow_quiesce_locked(leaf);
-		if (last > leaf->size) {
-			err = -ERANGE;
-			break;
-		}
-		err = zvmo_cow_zero_range_locked(leaf, first, last, &pool,
-						 &freelist);
-	} while (err == -EAGAIN);
+	/* Whole pages only: the partial ones were written above. */
+	err = zvmo_cow_zero_locked(leaf, first, last, &pool, &freelist);
 	if (!err) {
 		/* What stays, pinned pages, was written zeros. */
 		zvmo_page_list_for_each(&leaf->pages, first, last,
@@ -916,12 +951,8 @@ static int zvmo_cow_zero_pager(struct zvmo_cow_pages *leaf, u64 start,
 int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
 	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
-	u64 first = round_up(start, PAGE_SIZE);
-	u64 last = round_down(end, PAGE_SIZE);
-	u64 head = start & PAGE_MASK;
-	size_t pg_start = offset_in_page(start);
 	LIST_HEAD(freelist);
-	int err = 0;
+	int err;
 
 	if (start == end)
 		return 0;
@@ -932,35 +963,7 @@ int zvmo_cow_zero(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 		return -EOPNOTSUPP;
 
 	mutex_lock(&leaf->hier->lock);
-	do {
-		if (err == -EAGAIN) {
-			err = zvmo_cow_refill(leaf, &pool);
-			if (err)
-				break;
-		}
-		zvmo_cow_quiesce_locked(leaf);
-		if (end > leaf->size) {
-			err = -ERANGE;
-			break;
-		}
-		if (first > last) {
-			/* Within one page. */
-			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
-							   pg_start + end -
-							   start, &pool);
-			continue;
-		}
-		err = 0;
-		if (start < first)
-			err = zvmo_cow_zero_partial_locked(leaf, head, pg_start,
-							   PAGE_SIZE, &pool);
-		if (!err && last < end)
-			err = zvmo_cow_zero_partial_locked(leaf, last, 0,
-							   end - last, &pool);
-		if (!err && first < last)
-			err = zvmo_cow_zero_range_locked(leaf, first, last,
-							 &pool, &freelist);
-	} while (err == -EAGAIN);
+	err = zvmo_cow_zero_locked(leaf, start, end, &pool, &freelist);
 	zvmo_cow_unlock(leaf, &freelist, &pool);
 	return err;
 }

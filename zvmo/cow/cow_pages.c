@@ -143,6 +143,178 @@ static struct zvmo_cow_pages *zvmo_cow_alloc_node(void)
 	return cow;
 }
 
+/**
+ * zvmo_cow_zero_at() - the zero range of a pager-backed leaf at an offset
+ * @leaf: the leaf
+ * @off: the offset
+ *
+ * Costs time in proportion to the leaf's zero ranges.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: the range, or NULL.
+ */
+static struct zvmo_cow_zero *zvmo_cow_zero_at(struct zvmo_cow_pages *leaf,
+					      u64 off)
+{
+	struct zvmo_cow_zero *z;
+
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->start > off)
+			break;
+		if (off < z->end)
+			return z;
+	}
+	return NULL;
+}
+
+/* A spare range, of the caller's; there is always one when it is needed. */
+static struct zvmo_cow_zero *zvmo_cow_zero_spare(struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z = NULL;
+	unsigned int i;
+
+	for (i = 0; !z && i < ZVMO_COW_ZERO_SPARES; i++) {
+		z = spares[i];
+		spares[i] = NULL;
+	}
+	WARN_ON_ONCE(!z);
+	return z;
+}
+
+/* Split @z at @off, inside it: @z keeps the part before. */
+static void zvmo_cow_zero_split(struct zvmo_cow_zero *z, u64 off,
+				struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *after = zvmo_cow_zero_spare(spares);
+
+	if (!after)
+		return;
+	after->start = off;
+	after->end = z->end;
+	after->dirty = z->dirty;
+	z->end = off;
+	list_add(&after->link, &z->link);
+}
+
+/* Join the ranges of @leaf that touch and have the same state. */
+static void zvmo_cow_zeros_join(struct zvmo_cow_pages *leaf)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (list_is_last(&z->link, &leaf->zeros))
+			break;
+		if (z->end == next->start && z->dirty == next->dirty) {
+			next->start = z->start;
+			list_del(&z->link);
+			kfree(z);
+		}
+	}
+}
+
+/**
+ * zvmo_cow_zeros_set_locked() - change the state of the zero ranges in a
+ *	range of a pager-backed leaf
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @from: the state of the ranges to change (ZVMO_COW_DIRTY_MASK: any)
+ * @to: their new state, or 0 to remove them
+ * @spares: ZVMO_COW_ZERO_SPARES ranges to split with, allocated by the
+ *	caller; those used are NULL afterwards, the caller frees the others
+ *
+ * Context: The hierarchy lock is held.
+ */
+static void zvmo_cow_zeros_set_locked(struct zvmo_cow_pages *leaf, u64 start,
+				      u64 end, unsigned long from,
+				      unsigned long to,
+				      struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (z->end <= start)
+			continue;
+		if (z->start >= end)
+			break;
+		if (from != ZVMO_COW_DIRTY_MASK && z->dirty != from)
+			continue;
+		/* Cut off what lies outside the range; it stays as it is. */
+		if (z->start < start) {
+			zvmo_cow_zero_split(z, start, spares);
+			/* The part inside comes next. */
+			next = list_next_entry(z, link);
+			continue;
+		}
+		if (z->end > end) {
+			zvmo_cow_zero_split(z, end, spares);
+			next = list_next_entry(z, link);
+		}
+		if (to) {
+			z->dirty = to;
+		} else {
+			list_del(&z->link);
+			kfree(z);
+		}
+	}
+	zvmo_cow_zeros_join(leaf);
+}
+
+/**
+ * zvmo_cow_zeros_add_locked() - make a range of a pager-backed leaf a
+ *	dirty zero range
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end, past @start
+ * @spares: as for zvmo_cow_zeros_set_locked()
+ *
+ * The content of the range is the caller's to remove (what stays, a
+ * pinned page, has its own state).
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_zeros_add_locked(struct zvmo_cow_pages *leaf, u64 start,
+			       u64 end, struct zvmo_cow_zero **spares)
+{
+	struct zvmo_cow_zero *z, *fresh;
+	struct list_head *at = &leaf->zeros;
+
+	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_DIRTY_MASK, 0,
+				  spares);
+	fresh = zvmo_cow_zero_spare(spares);
+	if (!fresh)
+		return;
+	fresh->start = start;
+	fresh->end = end;
+	fresh->dirty = ZVMO_COW_DIRTY;
+	list_for_each_entry(z, &leaf->zeros, link) {
+		if (z->start > start) {
+			at = &z->link;
+			break;
+		}
+	}
+	list_add_tail(&fresh->link, at);
+	zvmo_cow_zeros_join(leaf);
+}
+
+/* Drop the zero ranges of @leaf at and past @size. */
+static void zvmo_cow_zeros_truncate_locked(struct zvmo_cow_pages *leaf,
+					   u64 size)
+{
+	struct zvmo_cow_zero *z, *next;
+
+	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
+		if (z->end <= size)
+			continue;
+		if (z->start < size) {
+			z->end = size;
+			continue;
+		}
+		list_del(&z->link);
+		kfree(z);
+	}
+}
+
 static void zvmo_hier_put(struct zvmo_hier *hier)
 {
 	if (refcount_dec_and_test(&hier->ref)) {
@@ -1081,176 +1253,6 @@ void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
 				NULL);
 	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_AWAITING_CLEAN, 0,
 				  spares);
-}
-
-/**
- * zvmo_cow_zero_at() - the zero range of a pager-backed leaf at an offset
- * @leaf: the leaf
- * @off: the offset
- *
- * Costs time in proportion to the leaf's zero ranges.
- *
- * Context: The hierarchy lock is held.
- * Return: the range, or NULL.
- */
-struct zvmo_cow_zero *zvmo_cow_zero_at(struct zvmo_cow_pages *leaf, u64 off)
-{
-	struct zvmo_cow_zero *z;
-
-	list_for_each_entry(z, &leaf->zeros, link) {
-		if (z->start > off)
-			break;
-		if (off < z->end)
-			return z;
-	}
-	return NULL;
-}
-
-/* A spare range, of the caller's; there is always one when it is needed. */
-static struct zvmo_cow_zero *zvmo_cow_zero_spare(struct zvmo_cow_zero **spares)
-{
-	struct zvmo_cow_zero *z = NULL;
-	unsigned int i;
-
-	for (i = 0; !z && i < ZVMO_COW_ZERO_SPARES; i++) {
-		z = spares[i];
-		spares[i] = NULL;
-	}
-	WARN_ON_ONCE(!z);
-	return z;
-}
-
-/* Split @z at @off, inside it: @z keeps the part before. */
-static void zvmo_cow_zero_split(struct zvmo_cow_zero *z, u64 off,
-				struct zvmo_cow_zero **spares)
-{
-	struct zvmo_cow_zero *after = zvmo_cow_zero_spare(spares);
-
-	if (!after)
-		return;
-	after->start = off;
-	after->end = z->end;
-	after->dirty = z->dirty;
-	z->end = off;
-	list_add(&after->link, &z->link);
-}
-
-/* Join the ranges of @leaf that touch and have the same state. */
-static void zvmo_cow_zeros_join(struct zvmo_cow_pages *leaf)
-{
-	struct zvmo_cow_zero *z, *next;
-
-	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
-		if (list_is_last(&z->link, &leaf->zeros))
-			break;
-		if (z->end == next->start && z->dirty == next->dirty) {
-			next->start = z->start;
-			list_del(&z->link);
-			kfree(z);
-		}
-	}
-}
-
-/**
- * zvmo_cow_zeros_set_locked() - change the state of the zero ranges in a
- *	range of a pager-backed leaf
- * @leaf: the leaf
- * @start: page-aligned start
- * @end: page-aligned end
- * @from: the state of the ranges to change (ZVMO_COW_DIRTY_MASK: any)
- * @to: their new state, or 0 to remove them
- * @spares: ZVMO_COW_ZERO_SPARES ranges to split with, allocated by the
- *	caller; those used are NULL afterwards, the caller frees the others
- *
- * Context: The hierarchy lock is held.
- */
-void zvmo_cow_zeros_set_locked(struct zvmo_cow_pages *leaf, u64 start,
-			       u64 end, unsigned long from, unsigned long to,
-			       struct zvmo_cow_zero **spares)
-{
-	struct zvmo_cow_zero *z, *next;
-
-	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
-		if (z->end <= start)
-			continue;
-		if (z->start >= end)
-			break;
-		if (from != ZVMO_COW_DIRTY_MASK && z->dirty != from)
-			continue;
-		/* Cut off what lies outside the range; it stays as it is. */
-		if (z->start < start) {
-			zvmo_cow_zero_split(z, start, spares);
-			/* The part inside comes next. */
-			next = list_next_entry(z, link);
-			continue;
-		}
-		if (z->end > end) {
-			zvmo_cow_zero_split(z, end, spares);
-			next = list_next_entry(z, link);
-		}
-		if (to) {
-			z->dirty = to;
-		} else {
-			list_del(&z->link);
-			kfree(z);
-		}
-	}
-	zvmo_cow_zeros_join(leaf);
-}
-
-/**
- * zvmo_cow_zeros_add_locked() - make a range of a pager-backed leaf a
- *	dirty zero range
- * @leaf: the leaf
- * @start: page-aligned start
- * @end: page-aligned end, past @start
- * @spares: as for zvmo_cow_zeros_set_locked()
- *
- * The content of the range is the caller's to remove (what stays, a
- * pinned page, has its own state).
- *
- * Context: The hierarchy lock is held.
- */
-void zvmo_cow_zeros_add_locked(struct zvmo_cow_pages *leaf, u64 start,
-			       u64 end, struct zvmo_cow_zero **spares)
-{
-	struct zvmo_cow_zero *z, *fresh;
-	struct list_head *at = &leaf->zeros;
-
-	zvmo_cow_zeros_set_locked(leaf, start, end, ZVMO_COW_DIRTY_MASK, 0,
-				  spares);
-	fresh = zvmo_cow_zero_spare(spares);
-	if (!fresh)
-		return;
-	fresh->start = start;
-	fresh->end = end;
-	fresh->dirty = ZVMO_COW_DIRTY;
-	list_for_each_entry(z, &leaf->zeros, link) {
-		if (z->start > start) {
-			at = &z->link;
-			break;
-		}
-	}
-	list_add_tail(&fresh->link, at);
-	zvmo_cow_zeros_join(leaf);
-}
-
-/* Drop the zero ranges of @leaf at and past @size. */
-static void zvmo_cow_zeros_truncate_locked(struct zvmo_cow_pages *leaf,
-					   u64 size)
-{
-	struct zvmo_cow_zero *z, *next;
-
-	list_for_each_entry_safe(z, next, &leaf->zeros, link) {
-		if (z->end <= size)
-			continue;
-		if (z->start < size) {
-			z->end = size;
-			continue;
-		}
-		list_del(&z->link);
-		kfree(z);
-	}
 }
 
 struct zvmo_cow_hint {

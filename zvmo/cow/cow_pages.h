@@ -306,10 +306,6 @@ void zvmo_cow_writeback_end_locked(struct zvmo_cow_pages *leaf, u64 start,
 				   u64 end, struct zvmo_cow_zero **spares);
 void zvmo_cow_hint_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 			  bool always_need);
-struct zvmo_cow_zero *zvmo_cow_zero_at(struct zvmo_cow_pages *leaf, u64 off);
-void zvmo_cow_zeros_set_locked(struct zvmo_cow_pages *leaf, u64 start,
-			       u64 end, unsigned long from, unsigned long to,
-			       struct zvmo_cow_zero **spares);
 void zvmo_cow_zeros_add_locked(struct zvmo_cow_pages *leaf, u64 start,
 			       u64 end, struct zvmo_cow_zero **spares);
 void zvmo_cow_evict_page_locked(struct zvmo_cow_pages *leaf, u64 off,

@@ -805,21 +805,27 @@ static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
 }
 
 /*
- * The VMO behind @fd if this pager made it: its handle, with its file in
- * @filep to fput(). -EINVAL for another pager's or an ordinary VMO.
+ * The VMO behind @fd if this pager made it and the handle has @rights:
+ * its handle, with its file in @filep to fput(). -EINVAL for another
+ * pager's or an ordinary VMO, then -EACCES for a missing right.
  */
 static struct zvmo_handle *zvmo_pager_vmo(struct zvmo_pager *pager, int fd,
-					  struct file **filep)
+					  u32 rights, struct file **filep)
 {
 	struct zvmo_handle *h = zvmo_handle_fget(fd, filep);
 	struct zvmo_page_source *src;
+	int err = 0;
 
 	if (IS_ERR(h))
 		return h;
 	src = h->vmo->cow->source;
-	if (h->vmo->source || !src || src->pager_koid != pager->koid) {
+	if (h->vmo->source || !src || src->pager_koid != pager->koid)
+		err = -EINVAL;
+	else if ((h->rights & rights) != rights)
+		err = -EACCES;
+	if (err) {
 		fput(*filep);
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(err);
 	}
 	return h;
 }
@@ -854,7 +860,7 @@ static struct zvmo_handle *zvmo_pager_target(struct zvmo_pager *pager,
 					     int fd, u64 off, u64 len,
 					     struct file **filep)
 {
-	struct zvmo_handle *h = zvmo_pager_vmo(pager, fd, filep);
+	struct zvmo_handle *h = zvmo_pager_vmo(pager, fd, 0, filep);
 	int err;
 
 	if (IS_ERR(h))
@@ -960,14 +966,10 @@ static long zvmo_pager_op_range(struct zvmo_pager *pager, void __user *uarg)
 	if (args.reserved)
 		return -EINVAL;
 	/* Zircon's order: the handles, the rights, the op, its data, the range. */
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_vmo(pager, args.vmo_fd, ZVMO_RIGHT_WRITE, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	leaf = h->vmo->cow;
-	if (!(h->rights & ZVMO_RIGHT_WRITE)) {
-		err = -EACCES;
-		goto out;
-	}
 	switch (args.op) {
 	case ZVMO_PAGER_OP_FAIL:
 		err = zvmo_pager_fail_errno(args.data) ? 0 : -EINVAL;
@@ -1022,12 +1024,9 @@ static long zvmo_pager_query_dirty(struct zvmo_pager *pager,
 		return err;
 	if (args.reserved)
 		return -EINVAL;
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_vmo(pager, args.vmo_fd, ZVMO_RIGHT_READ, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	err = -EACCES;
-	if (!(h->rights & ZVMO_RIGHT_READ))
-		goto out;
 	/* Rounded out to pages, as Zircon does. */
 	err = -ERANGE;
 	if (check_add_overflow(args.offset, args.length, &end) ||
@@ -1074,12 +1073,10 @@ static long zvmo_pager_query_stats(struct zvmo_pager *pager,
 	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
 	if (err)
 		return err;
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_vmo(pager, args.vmo_fd, ZVMO_RIGHT_READ, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	if (!(h->rights & ZVMO_RIGHT_READ)) {
-		err = -EACCES;
-	} else if (args.options & ~ZVMO_PAGER_RESET_VMO_STATS) {
+	if (args.options & ~ZVMO_PAGER_RESET_VMO_STATS) {
 		err = -EINVAL;
 	} else {
 		args.modified = zvmo_cow_pager_stats(h->vmo->cow,
@@ -1101,7 +1098,7 @@ static long zvmo_pager_detach(struct zvmo_pager *pager, void __user *uarg)
 	err = zvmo_copy_args(&args, sizeof(args), sizeof(args), uarg);
 	if (err)
 		return err;
-	h = zvmo_pager_vmo(pager, args.vmo_fd, &file);
+	h = zvmo_pager_vmo(pager, args.vmo_fd, 0, &file);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	/* As Zircon, detaching twice is fine: the second does nothing. */
