@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Eviction of pager-backed VMOs' clean pages: by drop_caches (the
- * shrinker) and by the evict_now parameter, what is never evicted, the
+ * shrinker) and by the reclaim_now parameter, what is never evicted, the
  * order, clones, and a small file system pager through a whole cycle of
  * writes, writeback, eviction and re-reads. Runs as root.
  */
@@ -21,28 +21,14 @@
 
 #define NR 8
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -EIO;
-}
-
 static int drop_caches(void)
 {
-	return write_file("/proc/sys/vm/drop_caches", "2");
+	return zt_drop_caches();
 }
 
 static int evict_now(unsigned long n)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lu", n);
-	return write_file("/sys/module/zvmo/parameters/evict_now", buf);
+	return zt_reclaim("evict", n);
 }
 
 static uint64_t evicted(void)

@@ -198,6 +198,42 @@ static inline int zt_mapped(const void *addr)
 	return ent >> 63;
 }
 
+/* Write @s to the file at @path: 0, or a negative errno. */
+static inline int zt_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		err = -errno;
+	else if (n != (ssize_t)strlen(s))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Slab reclaim of the whole system: every shrinker, ours included. */
+static inline int zt_drop_caches(void)
+{
+	return zt_write_file("/proc/sys/vm/drop_caches", "2");
+}
+
+/*
+ * Reclaim up to @n pages now through the module's reclaim_now parameter:
+ * of one kind ("dedup", "evict", "discard"), or of all if @kind is NULL.
+ */
+static inline int zt_reclaim(const char *kind, unsigned long n)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%s%s%lu", kind ? kind : "",
+		 kind ? " " : "", n);
+	return zt_write_file("/sys/module/zvmo/parameters/reclaim_now", buf);
+}
+
 /*
  * Run @fn in a child inside a fresh memory cgroup limited to @max bytes.
  * Returns the child's exit status, or -1 if cgroups are unavailable.

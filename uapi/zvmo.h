@@ -39,7 +39,12 @@
 
 /* Options of struct zvmo_vmo_create. */
 #define ZVMO_VMO_RESIZABLE	(1U << 0)
-#define ZVMO_VMO_DISCARDABLE	(1U << 1)	/* not supported yet */
+/*
+ * A discardable VMO is a cache that reclaim may empty while it is
+ * unlocked (see ZVMO_OP_LOCK). It cannot be resizable, have children of
+ * any kind, or be other than cached (EOPNOTSUPP, EOPNOTSUPP, EBUSY).
+ */
+#define ZVMO_VMO_DISCARDABLE	(1U << 1)
 /* Of struct zvmo_pager_create_vmo only. */
 #define ZVMO_VMO_TRAP_DIRTY	(1U << 2)
 
@@ -119,7 +124,18 @@
 
 /*
  * Operations of struct zvmo_op_range. The module answers EOPNOTSUPP for the
- * ones it does not implement yet.
+ * ones it does not implement yet (the cache operations).
+ *
+ * LOCK, TRY_LOCK and UNLOCK are of a discardable VMO (else EOPNOTSUPP),
+ * and of all of it: offset 0, length its size (else ERANGE). They need
+ * ZVMO_RIGHT_READ or ZVMO_RIGHT_WRITE. Locks nest; while a VMO has none,
+ * reclaim may discard it: all its pages go at once, its mappings are
+ * torn down, and it reads zeros. LOCK always succeeds and writes a
+ * struct zvmo_vmo_lock_state to the buffer (EINVAL if buffer_size is
+ * smaller; EFAULT, and no lock, if it cannot be written), saying whether
+ * the VMO was discarded since it was last locked. TRY_LOCK is EPERM on a
+ * discarded VMO, and leaves it unlocked. UNLOCK of a VMO that is not
+ * locked is EBUSY.
  */
 #define ZVMO_OP_COMMIT		1
 #define ZVMO_OP_DECOMMIT	2
@@ -216,7 +232,12 @@ struct zvmo_vmo_create_child {
  * @pmts: pins (PMTs) not yet unpinned, however many descriptors each
  * @btis: BTI descriptors alive
  * @evicted_pages: clean pages of pager-backed VMOs evicted since the
- *	module loaded (memory pressure, or the evict_now parameter)
+ *	module loaded (memory pressure, or the reclaim_now parameter)
+ * @discarded_vmos: times reclaim discarded a discardable VMO since the
+ *	module loaded
+ * @discarded_pages: the pages those discards freed
+ * @deduped_pages: pages of ordinary VMOs that held only zeros, freed by
+ *	reclaim since the module loaded (the VMOs read the same zeros)
  */
 struct zvmo_stats {
 	__u32 argsz;
@@ -231,6 +252,9 @@ struct zvmo_stats {
 	__u64 pmts;
 	__u64 btis;
 	__u64 evicted_pages;
+	__u64 discarded_vmos;
+	__u64 discarded_pages;
+	__u64 deduped_pages;
 };
 
 /**
@@ -333,6 +357,23 @@ struct zvmo_op_range {
 	__u64 length;
 	__u64 buffer;
 	__u64 buffer_size;
+};
+
+/**
+ * struct zvmo_vmo_lock_state - what ZVMO_OP_LOCK writes to its buffer
+ * @offset: the range locked: the offset given, 0
+ * @size: the length given, the VMO's size
+ * @discarded_offset: 0
+ * @discarded_size: the VMO's size if it was discarded since it was last
+ *	locked (it reads zeros: whatever it held is gone), else 0
+ *
+ * The layout of Zircon's zx_vmo_lock_state_t.
+ */
+struct zvmo_vmo_lock_state {
+	__u64 offset;
+	__u64 size;
+	__u64 discarded_offset;
+	__u64 discarded_size;
 };
 
 /**

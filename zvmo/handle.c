@@ -259,6 +259,37 @@ static long zvmo_ioc_set_size(struct zvmo_handle *h, void __user *uarg)
 	return zvmo_vmo_set_size(h->vmo, args.size);
 }
 
+/*
+ * ZVMO_OP_LOCK writes the lock state to the buffer, which must have room
+ * for it; the lock is undone if it cannot be written.
+ */
+static long zvmo_ioc_lock(struct zvmo_handle *h,
+			  const struct zvmo_op_range *args)
+{
+	void __user *ubuf = u64_to_user_ptr(args->buffer);
+	struct zvmo_vmo_lock_state state;
+	int err;
+
+	if (args->op != ZVMO_OP_LOCK)
+		return zvmo_vmo_lock_op(h->vmo, args->op, args->offset,
+					args->length, NULL);
+	err = zvmo_vmo_lock_check(h->vmo, args->offset, args->length);
+	if (err)
+		return err;
+	if (args->buffer_size < sizeof(state))
+		return -EINVAL;
+	err = zvmo_vmo_lock_op(h->vmo, args->op, args->offset, args->length,
+			       &state);
+	if (err)
+		return err;
+	if (copy_to_user(ubuf, &state, sizeof(state))) {
+		/* Undone: a later LOCK reports the discard again. */
+		zvmo_vmo_lock_undo(h->vmo, state.discarded_size != 0);
+		return -EFAULT;
+	}
+	return 0;
+}
+
 static long zvmo_ioc_op_range(struct zvmo_handle *h, void __user *uarg)
 {
 	struct zvmo_op_range args;
@@ -283,7 +314,13 @@ static long zvmo_ioc_op_range(struct zvmo_handle *h, void __user *uarg)
 			return -EACCES;
 		return zvmo_vmo_op_range(h->vmo, args.op, args.offset,
 					 args.length);
-	case ZVMO_OP_LOCK ... ZVMO_OP_CACHE_CLEAN_INVALIDATE:
+	case ZVMO_OP_LOCK:
+	case ZVMO_OP_TRY_LOCK:
+	case ZVMO_OP_UNLOCK:
+		if (!(h->rights & (ZVMO_RIGHT_READ | ZVMO_RIGHT_WRITE)))
+			return -EACCES;
+		return zvmo_ioc_lock(h, &args);
+	case ZVMO_OP_CACHE_SYNC ... ZVMO_OP_CACHE_CLEAN_INVALIDATE:
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;

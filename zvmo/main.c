@@ -15,9 +15,9 @@
 #include "fs.h"
 #include "handle.h"
 #include "page_list.h"
-#include "pager/evict.h"
 #include "pager/pager.h"
 #include "pin.h"
+#include "reclaim.h"
 #include "vmo.h"
 #include "zvmo.h"
 
@@ -170,6 +170,9 @@ static long zvmo_dev_stats(void __user *uarg)
 	st.pmts = atomic_long_read(&zvmo_counters.pmts);
 	st.btis = atomic_long_read(&zvmo_counters.btis);
 	st.evicted_pages = atomic_long_read(&zvmo_counters.evicted);
+	st.discarded_vmos = atomic_long_read(&zvmo_counters.discarded_vmos);
+	st.discarded_pages = atomic_long_read(&zvmo_counters.discarded);
+	st.deduped_pages = atomic_long_read(&zvmo_counters.deduped);
 	st.page_list_nodes = zvmo_page_list_total_nodes();
 	st.page_list_bytes = st.page_list_nodes * zvmo_page_list_node_size();
 	return zvmo_copy_out(uarg, &st, sizeof(st));
@@ -226,19 +229,19 @@ static int __init zvmo_init(void)
 	if (err)
 		goto err_cow;
 
-	err = zvmo_evict_init();
+	err = zvmo_reclaim_init();
 	if (err)
 		goto err_fs;
 
 	/* Last: from here on userspace can reach us. */
 	err = misc_register(&zvmo_miscdev);
 	if (err)
-		goto err_evict;
+		goto err_reclaim;
 
 	return 0;
 
-err_evict:
-	zvmo_evict_exit();
+err_reclaim:
+	zvmo_reclaim_exit();
 err_fs:
 	zvmo_fs_exit();
 err_cow:
@@ -251,7 +254,7 @@ err_cache:
 static void __exit zvmo_exit(void)
 {
 	misc_deregister(&zvmo_miscdev);
-	zvmo_evict_exit();
+	zvmo_reclaim_exit();
 	zvmo_fs_exit();
 	zvmo_cow_exit();
 	zvmo_page_list_cache_exit();

@@ -14,7 +14,7 @@
 #include "cow/cow_mm.h"
 #include "fs.h"
 #include "mapping.h"
-#include "pager/evict.h"
+#include "reclaim.h"
 #include "pager/pager.h"
 #include "vmo.h"
 
@@ -39,13 +39,29 @@ static void zvmo_vmo_cow_destroy(struct zvmo_cow_pages *cow)
 {
 	struct zvmo_page_source *src = cow->source;
 
-	if (src) {
-		zvmo_evict_del(cow);
+	zvmo_reclaim_del(cow);
+	if (src)
 		zvmo_page_source_end(src);
-	}
 	zvmo_cow_destroy(cow);
 	if (src)
 		zvmo_page_source_put(src);
+}
+
+/*
+ * The reclaim a VMO's own leaf is open to: a pager's pages are evicted, a
+ * discardable VMO discarded, an ordinary one's zero pages deduplicated.
+ * A contiguous VMO keeps its pages, and a clone of a pager's VMO reads
+ * its origin where it has no page: a marker there is not "zeros" yet.
+ */
+static int zvmo_vmo_reclaim_add(struct zvmo_cow_pages *cow)
+{
+	if (cow->source)
+		return zvmo_reclaim_add(cow, ZVMO_RECLAIM_EVICT, true);
+	if (cow->discardable)
+		return zvmo_reclaim_add(cow, ZVMO_RECLAIM_DISCARD, true);
+	if (cow->contiguous || cow->origin)
+		return 0;
+	return zvmo_reclaim_add(cow, ZVMO_RECLAIM_DEDUP, true);
 }
 
 /*
@@ -67,6 +83,15 @@ static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
 	if (IS_ERR(inode)) {
 		kfree(vmo);
 		return ERR_CAST(inode);
+	}
+	if (!source) {
+		int err = zvmo_vmo_reclaim_add(cow);
+
+		if (err) {
+			iput(inode);
+			kfree(vmo);
+			return ERR_PTR(err);
+		}
 	}
 	inode->i_private = vmo;
 	inode->i_size = size;
@@ -109,7 +134,9 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 
 	if (options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_DISCARDABLE))
 		return -EINVAL;
-	if (options & ZVMO_VMO_DISCARDABLE)
+	/* A discard is of the whole VMO, whose size a lock reports. */
+	if ((options & ZVMO_VMO_DISCARDABLE) &&
+	    (options & ZVMO_VMO_RESIZABLE))
 		return -EOPNOTSUPP;
 	if (size > ZVMO_VMO_MAX_SIZE)
 		return -ERANGE;
@@ -120,6 +147,7 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	cow = zvmo_cow_create(size);
 	if (!cow)
 		return -ENOMEM;
+	cow->discardable = options & ZVMO_VMO_DISCARDABLE;
 	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
 	if (IS_ERR(vmo)) {
 		zvmo_cow_destroy(cow);
@@ -167,11 +195,6 @@ int zvmo_vmo_create_paged(u64 size, u32 options, struct zvmo_page_source *src,
 	}
 	cow->source = src;
 	cow->trap_dirty = options & ZVMO_VMO_TRAP_DIRTY;
-	err = zvmo_evict_add(cow);
-	if (err) {
-		zvmo_vmo_cow_destroy(cow);
-		return err;
-	}
 	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size,
 			     options & ZVMO_VMO_RESIZABLE);
 	if (IS_ERR(vmo)) {
@@ -260,6 +283,9 @@ static int zvmo_vmo_check_child(struct zvmo_vmo *parent, u32 options,
 	u32 known = type | ZVMO_CHILD_RESIZABLE | ZVMO_CHILD_NO_WRITE;
 	u64 end;
 
+	/* Zircon's first check: a discardable VMO has no children at all. */
+	if (parent->options & ZVMO_VMO_DISCARDABLE)
+		return -EOPNOTSUPP;
 	if (options & ~known)
 		return -EINVAL;
 	if ((options & ZVMO_CHILD_NO_WRITE) &&
@@ -467,6 +493,8 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 		info->flags |= ZVMO_INFO_CONTIGUOUS;
 	if (vmo->cow->source || vmo->cow->origin)
 		info->flags |= ZVMO_INFO_PAGER_BACKED;
+	if (vmo->cow->discardable)
+		info->flags |= ZVMO_INFO_DISCARDABLE;
 	info->cache_policy = READ_ONCE(vmo->cow->cache_policy);
 
 	mutex_lock(&vmo->lock);
@@ -588,6 +616,9 @@ int zvmo_vmo_set_cache_policy(struct zvmo_vmo *vmo, u32 policy)
 
 	if (policy > ZVMO_CACHE_WRITE_COMBINING)
 		return -EINVAL;
+	/* As Zircon: reclaim would have to scan or discard uncached pages. */
+	if (vmo->cow->discardable)
+		return policy == ZVMO_CACHE_CACHED ? 0 : -EBUSY;
 	mutex_lock(&zvmo_family_lock);
 	family = vmo->kind || vmo->num_children;
 	mutex_unlock(&zvmo_family_lock);
@@ -655,6 +686,77 @@ ssize_t zvmo_vmo_write(struct zvmo_vmo *vmo, u64 off, struct iov_iter *from)
 }
 
 /**
+ * zvmo_vmo_lock_check() - whether a VMO can be locked or unlocked
+ * @vmo: the VMO
+ * @off: must be 0
+ * @len: must be the VMO's size
+ *
+ * Context: Any.
+ * Return: 0, -EOPNOTSUPP if the VMO is not discardable, or -ERANGE for a
+ * range other than the whole VMO.
+ */
+int zvmo_vmo_lock_check(struct zvmo_vmo *vmo, u64 off, u64 len)
+{
+	if (!vmo->cow->discardable)
+		return -EOPNOTSUPP;
+	if (off || len != zvmo_vmo_size(vmo))
+		return -ERANGE;
+	return 0;
+}
+
+/**
+ * zvmo_vmo_lock_undo() - take back a ZVMO_OP_LOCK that cannot be reported
+ * @vmo: the VMO
+ * @discarded: the lock said the VMO had been discarded: the next one
+ *	says so again
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_vmo_lock_undo(struct zvmo_vmo *vmo, bool discarded)
+{
+	zvmo_cow_unlock_discardable(vmo->cow, discarded);
+}
+
+/**
+ * zvmo_vmo_lock_op() - ZVMO_OP_LOCK, ZVMO_OP_TRY_LOCK or ZVMO_OP_UNLOCK
+ * @vmo: the VMO
+ * @op: which
+ * @off: must be 0
+ * @len: must be the VMO's size
+ * @state: for ZVMO_OP_LOCK, filled in; else NULL
+ *
+ * Locks nest; reclaim may discard the VMO only while it has none. LOCK
+ * always succeeds and says in @state whether the VMO was discarded since
+ * it was last locked; TRY_LOCK fails instead, leaving it unlocked.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, -EOPNOTSUPP if the VMO is not discardable, -ERANGE for a
+ * range other than the whole VMO, -EPERM for a TRY_LOCK of a discarded
+ * VMO, or -EBUSY for an UNLOCK of a VMO that is not locked.
+ */
+int zvmo_vmo_lock_op(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len,
+		     struct zvmo_vmo_lock_state *state)
+{
+	bool discarded;
+	int err;
+
+	err = zvmo_vmo_lock_check(vmo, off, len);
+	if (err)
+		return err;
+	if (op == ZVMO_OP_UNLOCK)
+		return zvmo_cow_unlock_discardable(vmo->cow, false);
+	err = zvmo_cow_lock_discardable(vmo->cow, op == ZVMO_OP_TRY_LOCK,
+					&discarded);
+	if (!err && state) {
+		state->offset = off;
+		state->size = len;
+		state->discarded_offset = 0;
+		state->discarded_size = discarded ? len : 0;
+	}
+	return err;
+}
+
+/**
  * zvmo_vmo_op_range() - commit, decommit or zero a range
  * @vmo: the VMO
  * @op: ZVMO_OP_COMMIT, ZVMO_OP_DECOMMIT, ZVMO_OP_ZERO, or a hint:
@@ -700,7 +802,7 @@ int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len)
 		 * nothing to fetch, so they change only a pager's VMO.
 		 */
 		if (op == ZVMO_OP_DONT_NEED && vmo->cow->source)
-			zvmo_evict_dont_need_pending();
+			zvmo_reclaim_dont_need_pending();
 		return zvmo_cow_hint(vmo->cow, op, round_down(off, PAGE_SIZE),
 				     PAGE_ALIGN(end));
 	default:

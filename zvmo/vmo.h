@@ -88,6 +88,10 @@ int zvmo_vmo_set_size(struct zvmo_vmo *vmo, u64 size);
 ssize_t zvmo_vmo_read(struct zvmo_vmo *vmo, u64 off, struct iov_iter *to);
 ssize_t zvmo_vmo_write(struct zvmo_vmo *vmo, u64 off, struct iov_iter *from);
 int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len);
+int zvmo_vmo_lock_check(struct zvmo_vmo *vmo, u64 off, u64 len);
+void zvmo_vmo_lock_undo(struct zvmo_vmo *vmo, bool discarded);
+int zvmo_vmo_lock_op(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len,
+		     struct zvmo_vmo_lock_state *state);
 
 static inline void zvmo_vmo_get(struct zvmo_vmo *vmo)
 {

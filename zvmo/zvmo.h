@@ -30,6 +30,9 @@
  * @pmts: pins (PMT files) that hold pages pinned
  * @btis: BTI files alive
  * @evicted: pages of pager-backed VMOs evicted since the module loaded
+ * @discarded_vmos: discards of discardable VMOs since then
+ * @discarded: pages those discards freed
+ * @deduped: zero pages of ordinary VMOs reclaim freed since then
  *
  * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
  */
@@ -41,6 +44,9 @@ struct zvmo_counters {
 	atomic_long_t pmts;
 	atomic_long_t btis;
 	atomic_long_t evicted;
+	atomic_long_t discarded_vmos;
+	atomic_long_t discarded;
+	atomic_long_t deduped;
 };
 
 extern struct zvmo_counters zvmo_counters;

@@ -44,6 +44,7 @@
 
 #include "../compat.h"
 #include "../pager/pager.h"
+#include "../reclaim.h"
 #include "../zvmo.h"
 #include "cow_mm.h"
 
@@ -1474,6 +1475,229 @@ unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
 	return done;
 }
 
+/* Pages one round of dedup looks at under the lock at most. */
+#define ZVMO_DEDUP_BATCH	32
+
+struct zvmo_cow_dedup {
+	u64 offs[ZVMO_DEDUP_BATCH];
+	unsigned int nr;
+	unsigned long budget;
+	u64 next;
+	bool skipped;
+};
+
+/* Whether @page holds nothing but zeros. */
+static bool zvmo_cow_page_is_zero(struct page *page)
+{
+	void *addr = kmap_local_page(page);
+	bool zero = !memchr_inv(addr, 0, PAGE_SIZE);
+
+	kunmap_local(addr);
+	return zero;
+}
+
+/*
+ * One step of dedup over a leaf's pages: take a page that holds only
+ * zeros and that nothing but the leaf holds. A page with another
+ * reference is mapped, pinned by someone's get_user_pages(), being read,
+ * or on its way into a page table (an in-flight write holds one): its
+ * content may change or be in use, so it stays, and the pass is not
+ * clean.
+ */
+static int zvmo_cow_dedup_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_dedup *d = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	d->next = off + PAGE_SIZE;
+	d->budget--;
+	if (!page)
+		goto next;
+	if (zvmo_cow_pins(slot) || page_ref_count(page) != 1) {
+		d->skipped = true;
+		goto next;
+	}
+	if (zvmo_cow_page_is_zero(page))
+		d->offs[d->nr++] = off;
+next:
+	return d->nr == ZVMO_DEDUP_BATCH || !d->budget;
+}
+
+/**
+ * zvmo_cow_dedup() - free the pages of an ordinary leaf that hold only
+ *	zeros
+ * @leaf: the leaf
+ * @budget: how many more pages may be looked at; what this call looks at
+ *	is taken off
+ * @min_age: jiffies the leaf must have gone unwritten first (0: look now)
+ *
+ * Only cold leaves are looked at: a leaf written since dedup last looked
+ * is noted, and left for @min_age, so that what a task is committing or
+ * writing now is not taken from under it. Then the leaf's hand goes over
+ * its pages, a pass at a time, and each page of zeros that only the leaf
+ * holds goes (a marker stays where an ancestor's content would show
+ * through): the leaf reads the same zeros without it. A pass that had
+ * nothing in its way, with no write to the leaf meanwhile, leaves the
+ * leaf clean: dedup looks at it again only once it is written or its
+ * hierarchy changes.
+ *
+ * Context: Process context, reclaim included: takes the hierarchy lock
+ * only if it is free, and allocates nothing.
+ * Return: the pages freed.
+ */
+unsigned long zvmo_cow_dedup(struct zvmo_cow_pages *leaf,
+			     unsigned long *budget, unsigned long min_age)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	struct zvmo_cow_dedup d = { .skipped = false };
+	unsigned long done = 0;
+	LIST_HEAD(freelist);
+	unsigned int i;
+	int stopped;
+
+	if (!*budget || !mutex_trylock(&leaf->hier->lock))
+		return 0;
+	/* Uncached pages are not read through the kernel's mapping. */
+	if (leaf->cache_policy || !leaf->nr_pages)
+		goto out;
+	if (!leaf->dedup_done) {
+		/* Written since the last look: from now on, no write yet. */
+		leaf->dedup_done = true;
+		leaf->dedup_clean = false;
+		leaf->dedup_stamp = jiffies;
+		leaf->dedup_hand = 0;
+	} else if (leaf->dedup_clean && leaf->dedup_gen == leaf->hier->gen) {
+		goto out;
+	}
+	if (min_age && time_before(jiffies, leaf->dedup_stamp + min_age))
+		goto out;
+	/* A new pass, or the hierarchy changed since the last round. */
+	if (!leaf->dedup_hand || leaf->dedup_hand >= leaf->size ||
+	    leaf->dedup_gen != leaf->hier->gen) {
+		leaf->dedup_hand = 0;
+		leaf->dedup_skipped = false;
+	}
+	/* Writes that are over hold no reference any more. */
+	zvmo_cow_reap_locked(leaf);
+	while (*budget && leaf->nr_pages) {
+		d.nr = 0;
+		d.budget = *budget;
+		d.next = leaf->dedup_hand;
+		stopped = zvmo_page_list_for_each(&leaf->pages,
+						  leaf->dedup_hand, leaf->size,
+						  zvmo_cow_dedup_step, &d);
+		for (i = 0; i < d.nr; i++)
+			zvmo_cow_zero_page_locked(leaf, d.offs[i], &pool,
+						  &freelist);
+		done += d.nr;
+		*budget = d.budget;
+		leaf->dedup_skipped |= d.skipped;
+		if (!stopped || d.next >= leaf->size || !leaf->nr_pages) {
+			/* The pass is over: clean if nothing was in its way. */
+			leaf->dedup_hand = 0;
+			leaf->dedup_clean = leaf->dedup_done &&
+					    !leaf->dedup_skipped;
+			break;
+		}
+		leaf->dedup_hand = d.next;
+	}
+	leaf->dedup_gen = leaf->hier->gen;
+out:
+	zvmo_cow_unlock(leaf, &freelist, &pool);
+	atomic_long_add(done, &zvmo_counters.deduped);
+	return done;
+}
+
+/**
+ * zvmo_cow_discard() - discard an unlocked discardable leaf
+ * @leaf: the leaf
+ *
+ * All its pages go, its mappings first: it reads zeros, and the next
+ * ZVMO_OP_LOCK says it was discarded. Not while it is locked, has pinned
+ * pages, or a write is on its way into a page table of a mapping.
+ *
+ * Context: Process context, reclaim included: takes the hierarchy lock
+ * only if it is free, and allocates nothing.
+ * Return: the pages freed.
+ */
+unsigned long zvmo_cow_discard(struct zvmo_cow_pages *leaf)
+{
+	unsigned long done = 0;
+	LIST_HEAD(freelist);
+
+	if (!mutex_trylock(&leaf->hier->lock))
+		return 0;
+	zvmo_cow_reap_locked(leaf);
+	if (!leaf->lock_count && leaf->nr_pages && !leaf->nr_pinned &&
+	    !leaf->nr_inflight) {
+		done = leaf->nr_pages;
+		zvmo_cow_remove_locked(leaf, 0, leaf->size, &freelist);
+		leaf->discarded = true;
+		atomic_long_inc(&zvmo_counters.discarded_vmos);
+		atomic_long_add(done, &zvmo_counters.discarded);
+	}
+	zvmo_cow_unlock(leaf, &freelist, NULL);
+	return done;
+}
+
+/**
+ * zvmo_cow_lock_discardable() - ZVMO_OP_LOCK or ZVMO_OP_TRY_LOCK of a
+ *	discardable leaf
+ * @leaf: the leaf
+ * @try: fail rather than lock a leaf that was discarded
+ * @discarded: set to whether it was discarded since it was last locked
+ *
+ * The first lock takes the leaf off reclaim's list.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -EPERM for a @try of a discarded leaf.
+ */
+int zvmo_cow_lock_discardable(struct zvmo_cow_pages *leaf, bool try,
+			      bool *discarded)
+{
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	*discarded = leaf->discarded;
+	if (leaf->discarded && try) {
+		err = -EPERM;
+	} else {
+		if (!leaf->lock_count++)
+			zvmo_reclaim_list(leaf, false);
+		leaf->discarded = false;
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return err;
+}
+
+/**
+ * zvmo_cow_unlock_discardable() - ZVMO_OP_UNLOCK of a discardable leaf
+ * @leaf: the leaf
+ * @discarded: also note it as discarded (a lock taken back)
+ *
+ * The last unlock puts the leaf at the back of reclaim's list: the least
+ * recently unlocked leaves are discarded first.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ * Return: 0, or -EBUSY if the leaf is not locked.
+ */
+int zvmo_cow_unlock_discardable(struct zvmo_cow_pages *leaf, bool discarded)
+{
+	int err = 0;
+
+	mutex_lock(&leaf->hier->lock);
+	if (!leaf->lock_count) {
+		err = -EBUSY;
+	} else {
+		if (discarded)
+			leaf->discarded = true;
+		if (!--leaf->lock_count)
+			zvmo_reclaim_list(leaf, true);
+	}
+	mutex_unlock(&leaf->hier->lock);
+	return err;
+}
+
 /**
  * zvmo_cow_hint() - ZVMO_OP_ALWAYS_NEED, ZVMO_OP_DONT_NEED or
  *	ZVMO_OP_PREFETCH of a range of a leaf
@@ -2062,6 +2286,7 @@ vm_fault_t zvmo_cow_fault_mkwrite(struct zvmo_cow_pages *leaf,
 		}
 		if (slot && zvmo_pl_slot_page(slot) == page) {
 			if (zvmo_cow_track_locked(leaf, page)) {
+				leaf->dedup_done = false;
 				zvmo_cow_mark_dirty_locked(leaf, off);
 				mutex_unlock(&leaf->hier->lock);
 				zvmo_cow_mkwrite_delay();

@@ -27,6 +27,18 @@ struct zvmo_cow_counts {
 	u64 pinned;
 };
 
+/*
+ * Whether dedup may find something in @leaf: not while a pass it
+ * finished clean still holds (no write since, the hierarchy unchanged).
+ * Read without the lock by reclaim's count, which needs no more than a
+ * guess.
+ */
+static inline bool zvmo_cow_dedup_pending(const struct zvmo_cow_pages *leaf)
+{
+	return !READ_ONCE(leaf->dedup_done) || !READ_ONCE(leaf->dedup_clean) ||
+	       READ_ONCE(leaf->dedup_gen) != READ_ONCE(leaf->hier->gen);
+}
+
 int zvmo_cow_init(void);
 void zvmo_cow_exit(void);
 void zvmo_cow_view_add(struct zvmo_cow_pages *leaf,
@@ -64,6 +76,12 @@ int zvmo_cow_query_dirty(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 bool zvmo_cow_pager_stats(struct zvmo_cow_pages *leaf, bool reset);
 unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
 			     bool dont_need_only);
+unsigned long zvmo_cow_dedup(struct zvmo_cow_pages *leaf,
+			     unsigned long *budget, unsigned long min_age);
+unsigned long zvmo_cow_discard(struct zvmo_cow_pages *leaf);
+int zvmo_cow_lock_discardable(struct zvmo_cow_pages *leaf, bool try,
+			      bool *discarded);
+int zvmo_cow_unlock_discardable(struct zvmo_cow_pages *leaf, bool discarded);
 int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end);
 vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
 			      const struct zvmo_cow_view *view,

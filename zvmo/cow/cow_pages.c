@@ -678,6 +678,7 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	unsigned long dirty;
 	int err;
 
+	leaf->dedup_done = false;
 	err = zvmo_cow_fork_down(leaf, off, pool, NULL);
 	if (err)
 		return ERR_PTR(err);

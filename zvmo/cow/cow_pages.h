@@ -52,7 +52,7 @@ struct zvmo_hier {
 
 struct zvmo_page_source;
 
-struct zvmo_evict_entry;
+struct zvmo_reclaim_entry;
 
 /**
  * struct zvmo_cow_zero - a zero range of a pager-backed leaf
@@ -190,9 +190,26 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
  *	once its pager agreed (ZVMO_VMO_TRAP_DIRTY)
  * @modified: a pager-backed leaf was written or resized since its pager
  *	last reset its stats
- * @evict: a pager-backed leaf's entry among the leaves eviction looks at
- *	(zvmo/pager/evict.c's)
+ * @reclaim: the leaf's entry in the list of its kind of reclaim
+ *	(zvmo/reclaim.c's), or NULL: a leaf of a VMO's own that is ordinary
+ *	anonymous (dedup), pager-backed (eviction) or discardable has one
  * @evict_hand: where eviction looks next in a pager-backed leaf
+ * @dedup_hand: where dedup looks next in an ordinary anonymous leaf
+ * @dedup_gen: @hier->gen when dedup last looked
+ * @dedup_stamp: jiffies when dedup found the leaf written since its last
+ *	look; it waits for the leaf to stay unwritten a while
+ * @dedup_done: set by dedup when it looks, cleared when the leaf's pages
+ *	are written (zvmo_cow_writable_locked() or a shared mapping made
+ *	writable)
+ * @dedup_clean: a pass of dedup went over the whole leaf with nothing in
+ *	its way and no write: while @dedup_done stays set and @hier->gen is
+ *	@dedup_gen, dedup has nothing to look at
+ * @dedup_skipped: the pass under way passed over a page something holds
+ * @discardable: the leaf of a discardable VMO (ZVMO_VMO_DISCARDABLE),
+ *	which has no parent, children, clones nor pager
+ * @lock_count: a discardable leaf's locks (ZVMO_OP_LOCK); reclaim may
+ *	discard it only while there are none
+ * @discarded: a discardable leaf was discarded since it was last locked
  * @origin: for an at-least-on-write clone of a pager-backed leaf (Zircon's
  *	unidirectional clone), the leaf it reads the current content of
  *	where it has none of its own. A clone is a root of its own in the
@@ -235,8 +252,17 @@ struct zvmo_cow_pages {
 	struct list_head zeros;
 	bool trap_dirty;
 	bool modified;
-	struct zvmo_evict_entry *evict;
+	struct zvmo_reclaim_entry *reclaim;
 	u64 evict_hand;
+	u64 dedup_hand;
+	u64 dedup_gen;
+	unsigned long dedup_stamp;
+	bool dedup_done;
+	bool dedup_clean;
+	bool dedup_skipped;
+	bool discardable;
+	bool discarded;
+	u64 lock_count;
 	struct zvmo_cow_pages *origin;
 	u64 origin_offset;
 	u64 origin_limit;

@@ -76,10 +76,13 @@ int zvmo_vmo_set_size(int vmo, uint64_t size);
 
 /*
  * zvmo_vmo_op_range() - apply ZVMO_OP_@op to [@offset, @offset + @len)
- * @buf, @buf_size: the operation's buffer (ZVMO_OP_LOCK), else NULL and 0
+ * @buf, @buf_size: the operation's buffer (ZVMO_OP_LOCK: a struct
+ *	zvmo_vmo_lock_state), else NULL and 0
  *
  * -EINVAL for an unknown op, -EOPNOTSUPP for one the module does not
- * support yet, -ERANGE for a range past the end.
+ * support (the cache operations; LOCK, TRY_LOCK and UNLOCK of a VMO that
+ * is not discardable), -ERANGE for a range past the end (for the locks,
+ * one that is not the whole VMO).
  */
 int zvmo_vmo_op_range(int vmo, uint32_t op, uint64_t offset, uint64_t len,
 		      void *buf, size_t buf_size);
