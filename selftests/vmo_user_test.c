@@ -128,4 +128,23 @@ TEST(cache_policy_is_open_to_users)
 	close(fd);
 }
 
+/* Caches are for everyone; making the kernel reclaim now is for root. */
+TEST(discardable_is_open_to_users_reclaim_now_is_not)
+{
+	struct zvmo_vmo_lock_state st;
+	struct zvmo_op_range args = {
+		.argsz = sizeof(args), .op = ZVMO_OP_LOCK, .length = PAGE,
+		.buffer = (uintptr_t)&st, .buffer_size = sizeof(st),
+	};
+	int fd = zt_create(PAGE, ZVMO_VMO_DISCARDABLE, ZVMO_FD_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, zt_ret(ioctl(fd, ZVMO_IOC_VMO_OP_RANGE, &args)));
+	EXPECT_EQ(0, st.discarded_size);
+	EXPECT_EQ(0, zt_op(fd, ZVMO_OP_UNLOCK, 0, PAGE));
+	EXPECT_EQ(-EACCES, zt_reclaim(NULL, 100));
+	EXPECT_EQ(-EACCES, zt_reclaim("discard", 100));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -2325,4 +2325,87 @@ TEST(pager_handle_basic)
 	zx_handle_close(pager);
 }
 
+/* Discard every unlocked discardable VMO now, as memory pressure would. */
+static void discard_now(void)
+{
+	int fd = open("/sys/module/zvmo/parameters/reclaim_now", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, "discard 1000000", 15) != 15)
+			perror("reclaim_now");
+		close(fd);
+	}
+}
+
+TEST(discardable)
+{
+	zx_handle_t vmo, plain, child;
+	zx_vmo_lock_state_t st;
+	zx_info_vmo_t info;
+	char c = 'x';
+
+	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create(PAGE, ZX_VMO_DISCARDABLE | ZX_VMO_RESIZABLE,
+				&vmo));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, ZX_VMO_DISCARDABLE, &vmo));
+	ASSERT_EQ(ZX_OK, zx_vmo_create(4 * PAGE, 0, &plain));
+	ASSERT_EQ(ZX_OK, zx_object_get_info(vmo, ZX_INFO_VMO, &info,
+					    sizeof(info), NULL, NULL));
+	EXPECT_TRUE(info.flags & ZX_INFO_VMO_DISCARDABLE);
+	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE,
+				      &child));
+	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE,
+				      &child));
+	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_op_range(plain, ZX_VMO_OP_LOCK, 0, 4 * PAGE, &st,
+				  sizeof(st)));
+	EXPECT_EQ(ZX_ERR_NOT_SUPPORTED,
+		  zx_vmo_op_range(plain, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE, NULL,
+				  0));
+	EXPECT_EQ(ZX_ERR_OUT_OF_RANGE,
+		  zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, PAGE, &st,
+				  sizeof(st)));
+	EXPECT_EQ(ZX_ERR_INVALID_ARGS,
+		  zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 4 * PAGE, &st,
+				  sizeof(st) - 8));
+	EXPECT_EQ(ZX_ERR_BAD_STATE,
+		  zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE, NULL,
+				  0));
+
+	/* Locked: kept. Unlocked: discarded, and the next LOCK says so. */
+	ASSERT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 4 * PAGE,
+					 &st, sizeof(st)));
+	EXPECT_EQ(0, st.offset);
+	EXPECT_EQ(4 * PAGE, st.size);
+	EXPECT_EQ(0, st.discarded_size);
+	ASSERT_EQ(ZX_OK, zx_vmo_write(vmo, &c, 0, 1));
+	discard_now();
+	c = 0;
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, &c, 0, 1));
+	EXPECT_EQ('x', c);
+	ASSERT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE,
+					 NULL, 0));
+	discard_now();
+	EXPECT_EQ(0, committed(vmo));
+	ASSERT_EQ(ZX_OK, zx_vmo_read(vmo, &c, 0, 1));
+	EXPECT_EQ(0, c);
+	EXPECT_EQ(ZX_ERR_UNAVAILABLE,
+		  zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 4 * PAGE, NULL,
+				  0));
+	ASSERT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 4 * PAGE,
+					 &st, sizeof(st)));
+	EXPECT_EQ(0, st.discarded_offset);
+	EXPECT_EQ(4 * PAGE, st.discarded_size);
+	ASSERT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 4 * PAGE,
+					 NULL, 0));
+	EXPECT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE,
+					 NULL, 0));
+	EXPECT_EQ(ZX_OK, zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE,
+					 NULL, 0));
+	zx_handle_close(plain);
+	zx_handle_close(vmo);
+}
+
 TEST_HARNESS_MAIN
