@@ -88,6 +88,49 @@ static void pager_tour(void)
 	check(zx_handle_close(pager), "zx_handle_close");
 }
 
+/* Memory pressure, as the kernel would feel it: reclaim every cache. */
+static void drop_caches(void)
+{
+	FILE *f = fopen("/proc/sys/vm/drop_caches", "w");
+
+	if (!f || fputs("2", f) < 0 || fclose(f)) {
+		fprintf(stderr, "zvmo-demo: cannot write drop_caches\n");
+		exit(1);
+	}
+}
+
+/* A discardable VMO: a cache the kernel may empty while it is unlocked. */
+static void cache_tour(void)
+{
+	zx_vmo_lock_state_t st;
+	zx_handle_t vmo;
+	char buf[16] = { 0 };
+
+	printf("\n8. A discardable VMO is a cache the kernel may drop while it is unlocked.\n");
+	check(zx_vmo_create(MIB, ZX_VMO_DISCARDABLE, &vmo), "zx_vmo_create");
+	check(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, MIB, &st, sizeof(st)),
+	      "ZX_VMO_OP_LOCK");
+	check(zx_vmo_write(vmo, "rendered", 0, 8), "zx_vmo_write");
+	show(vmo, "locked, written:");
+	drop_caches();
+	check(zx_vmo_read(vmo, buf, 0, 8), "zx_vmo_read");
+	printf("  memory pressure while locked: it still reads \"%s\"\n", buf);
+	check(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, MIB, NULL, 0),
+	      "ZX_VMO_OP_UNLOCK");
+	drop_caches();
+	show(vmo, "unlocked, after memory pressure:");
+	printf("  ZX_VMO_OP_TRY_LOCK: %s\n",
+	       zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, MIB, NULL, 0) ==
+	       ZX_ERR_UNAVAILABLE ? "ZX_ERR_UNAVAILABLE" : "unexpected");
+	check(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, MIB, &st, sizeof(st)),
+	      "ZX_VMO_OP_LOCK");
+	printf("  ZX_VMO_OP_LOCK reports %" PRIu64 " KiB discarded: refill it\n",
+	       st.discarded_size / 1024);
+	check(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, MIB, NULL, 0),
+	      "ZX_VMO_OP_UNLOCK");
+	check(zx_handle_close(vmo), "zx_handle_close");
+}
+
 int main(void)
 {
 	struct zvmo_stats stats;
@@ -163,13 +206,14 @@ int main(void)
 	check(zx_handle_close(vmo), "zx_handle_close");
 
 	pager_tour();
+	cache_tour();
 
 	/* The native layer shows the module's own counters. */
 	if (zvmo_stats(&stats) < 0) {
 		fprintf(stderr, "zvmo-demo: zvmo_stats failed\n");
 		return 1;
 	}
-	printf("\n8. After the last handle closed, the module holds %llu VMOs "
+	printf("\n9. After the last handle closed, the module holds %llu VMOs "
 	       "and %llu pages.\n", (unsigned long long)stats.vmos,
 	       (unsigned long long)stats.pages);
 	return stats.vmos || stats.pages;
