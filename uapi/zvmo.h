@@ -908,4 +908,139 @@ struct zvmo_pager_vmo_stats {
 #define ZVMO_IOC_PAGER_QUERY_STATS \
 	_IOWR(ZVMO_IOC_MAGIC, 0xa7, struct zvmo_pager_vmo_stats)
 
+/*
+ * Introspection: the generic netlink family ZVMO_GENL_NAME, version
+ * ZVMO_GENL_VERSION. Requests carry at most ZVMO_ATTR_KOID; anything
+ * else, or an attribute of the wrong size, is refused (EINVAL) before a
+ * command runs. A caller without CAP_SYS_ADMIN sees only the VMOs and
+ * pagers made by its own effective uid.
+ *
+ * ZVMO_CMD_GET_VMO: a dump answers one message per VMO, each with a
+ *	ZVMO_ATTR_VMO nest; with ZVMO_ATTR_KOID, a request answers that VMO
+ *	alone (ENOENT if the caller cannot see it).
+ * ZVMO_CMD_GET_PAGER: a dump of ZVMO_ATTR_PAGER nests, one per pager.
+ * ZVMO_CMD_GET_STATS: one ZVMO_ATTR_STATS nest of module-wide counters.
+ *
+ * All counts are __u64 unless marked otherwise; every __u64 attribute is
+ * 64-bit aligned (ZVMO_*_ATTR_PAD pads them).
+ */
+#define ZVMO_GENL_NAME		"zvmo"
+#define ZVMO_GENL_VERSION	1
+
+enum zvmo_cmd {
+	ZVMO_CMD_UNSPEC,
+	ZVMO_CMD_GET_VMO,
+	ZVMO_CMD_GET_PAGER,
+	ZVMO_CMD_GET_STATS,
+	__ZVMO_CMD_MAX,
+};
+
+#define ZVMO_CMD_MAX		(__ZVMO_CMD_MAX - 1)
+
+enum zvmo_attr {
+	ZVMO_ATTR_UNSPEC,
+	ZVMO_ATTR_PAD,
+	ZVMO_ATTR_KOID,		/* request: the VMO to answer about */
+	ZVMO_ATTR_VMO,		/* nest: enum zvmo_vmo_attr */
+	ZVMO_ATTR_PAGER,	/* nest: enum zvmo_pager_attr */
+	ZVMO_ATTR_STATS,	/* nest: enum zvmo_stat_attr */
+	__ZVMO_ATTR_MAX,
+};
+
+#define ZVMO_ATTR_MAX		(__ZVMO_ATTR_MAX - 1)
+
+/*
+ * A VMO, as ZVMO_IOC_VMO_INFO reports it (the same names and units),
+ * and what only introspection shows: who made it, its pager, what reclaim
+ * did to it, and its place in its clone hierarchy. ZVMO_VMO_ATTR_NODE
+ * nests (enum zvmo_node_attr) name the hidden nodes it reads through,
+ * nearest first, as many as fit (ZVMO_VMO_ATTR_NODES_TRUNCATED then).
+ */
+enum zvmo_vmo_attr {
+	ZVMO_VMO_ATTR_UNSPEC,
+	ZVMO_VMO_ATTR_PAD,
+	ZVMO_VMO_ATTR_KOID,
+	ZVMO_VMO_ATTR_NAME,		/* NUL-terminated string */
+	ZVMO_VMO_ATTR_SIZE,
+	ZVMO_VMO_ATTR_FLAGS,		/* __u32: ZVMO_INFO_* */
+	ZVMO_VMO_ATTR_PARENT_KOID,
+	ZVMO_VMO_ATTR_NUM_CHILDREN,
+	ZVMO_VMO_ATTR_NUM_MAPPINGS,
+	ZVMO_VMO_ATTR_COMMITTED,
+	ZVMO_VMO_ATTR_COMMITTED_PRIVATE,
+	ZVMO_VMO_ATTR_COMMITTED_SCALED,
+	ZVMO_VMO_ATTR_POPULATED,
+	ZVMO_VMO_ATTR_PINNED,		/* bytes */
+	ZVMO_VMO_ATTR_METADATA,		/* bytes */
+	ZVMO_VMO_ATTR_UID,		/* __u32: the effective uid that made it */
+	ZVMO_VMO_ATTR_PAGER_KOID,	/* pager-backed VMOs and their clones */
+	ZVMO_VMO_ATTR_DIRTY,		/* bytes; pager-backed VMOs */
+	ZVMO_VMO_ATTR_EVICTED,		/* pages; pager-backed VMOs */
+	ZVMO_VMO_ATTR_LOCK_COUNT,	/* discardable VMOs */
+	ZVMO_VMO_ATTR_DISCARDED,	/* __u8, discardable VMOs */
+	ZVMO_VMO_ATTR_LEAF,		/* the id of the node it reads */
+	ZVMO_VMO_ATTR_NODE,		/* nest, repeated: enum zvmo_node_attr */
+	ZVMO_VMO_ATTR_NODES_TRUNCATED,	/* flag */
+	__ZVMO_VMO_ATTR_MAX,
+};
+
+#define ZVMO_VMO_ATTR_MAX	(__ZVMO_VMO_ATTR_MAX - 1)
+
+/* A hidden node: the pages a VMO's snapshots share. */
+enum zvmo_node_attr {
+	ZVMO_NODE_ATTR_UNSPEC,
+	ZVMO_NODE_ATTR_PAD,
+	ZVMO_NODE_ATTR_ID,
+	ZVMO_NODE_ATTR_PAGES,		/* pages it holds */
+	ZVMO_NODE_ATTR_SIZE,		/* bytes */
+	__ZVMO_NODE_ATTR_MAX,
+};
+
+#define ZVMO_NODE_ATTR_MAX	(__ZVMO_NODE_ATTR_MAX - 1)
+
+enum zvmo_pager_attr {
+	ZVMO_PAGER_ATTR_UNSPEC,
+	ZVMO_PAGER_ATTR_PAD,
+	ZVMO_PAGER_ATTR_KOID,
+	ZVMO_PAGER_ATTR_UID,		/* __u32 */
+	ZVMO_PAGER_ATTR_VMOS,		/* VMOs attached */
+	ZVMO_PAGER_ATTR_REQUESTS,	/* requests not yet answered */
+	ZVMO_PAGER_ATTR_QUEUED,		/* packets not yet read */
+	ZVMO_PAGER_ATTR_CLOSED,		/* __u8: its descriptor is gone */
+	__ZVMO_PAGER_ATTR_MAX,
+};
+
+#define ZVMO_PAGER_ATTR_MAX	(__ZVMO_PAGER_ATTR_MAX - 1)
+
+/*
+ * Module-wide counters: what is held now, then what happened since the
+ * module loaded. /proc/zvmo shows the same, one "name value" line each.
+ */
+enum zvmo_stat_attr {
+	ZVMO_STAT_ATTR_UNSPEC,
+	ZVMO_STAT_ATTR_PAD,
+	ZVMO_STAT_ATTR_VMOS,
+	ZVMO_STAT_ATTR_HANDLES,
+	ZVMO_STAT_ATTR_PAGERS,
+	ZVMO_STAT_ATTR_PAGES,
+	ZVMO_STAT_ATTR_PAGE_LIST_NODES,
+	ZVMO_STAT_ATTR_PAGE_LIST_BYTES,
+	ZVMO_STAT_ATTR_PINNED_PAGES,
+	ZVMO_STAT_ATTR_PMTS,
+	ZVMO_STAT_ATTR_BTIS,
+	ZVMO_STAT_ATTR_FAULTS,
+	ZVMO_STAT_ATTR_FORKS,
+	ZVMO_STAT_ATTR_MIGRATIONS,
+	ZVMO_STAT_ATTR_MERGES,
+	ZVMO_STAT_ATTR_SUPPLIED,	/* pages supplied by pagers */
+	ZVMO_STAT_ATTR_REQUESTS,	/* page requests sent to pagers */
+	ZVMO_STAT_ATTR_EVICTED,		/* pages */
+	ZVMO_STAT_ATTR_DISCARDED_VMOS,
+	ZVMO_STAT_ATTR_DISCARDED,	/* pages */
+	ZVMO_STAT_ATTR_DEDUPED,		/* pages */
+	__ZVMO_STAT_ATTR_MAX,
+};
+
+#define ZVMO_STAT_ATTR_MAX	(__ZVMO_STAT_ATTR_MAX - 1)
+
 #endif /* _UAPI_ZVMO_H */

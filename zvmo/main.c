@@ -18,6 +18,7 @@
 #include "pager/pager.h"
 #include "pin.h"
 #include "reclaim.h"
+#include "stats.h"
 #include "vmo.h"
 #include "zvmo.h"
 
@@ -233,13 +234,25 @@ static int __init zvmo_init(void)
 	if (err)
 		goto err_fs;
 
-	/* Last: from here on userspace can reach us. */
-	err = misc_register(&zvmo_miscdev);
+	err = zvmo_stats_init();
 	if (err)
 		goto err_reclaim;
 
+	err = zvmo_netlink_init();
+	if (err)
+		goto err_stats;
+
+	/* Last: from here on userspace can reach us. */
+	err = misc_register(&zvmo_miscdev);
+	if (err)
+		goto err_netlink;
+
 	return 0;
 
+err_netlink:
+	zvmo_netlink_exit();
+err_stats:
+	zvmo_stats_exit();
 err_reclaim:
 	zvmo_reclaim_exit();
 err_fs:
@@ -254,6 +267,8 @@ err_cache:
 static void __exit zvmo_exit(void)
 {
 	misc_deregister(&zvmo_miscdev);
+	zvmo_netlink_exit();
+	zvmo_stats_exit();
 	zvmo_reclaim_exit();
 	zvmo_fs_exit();
 	zvmo_cow_exit();

@@ -34,6 +34,9 @@ u64 zvmo_new_koid(void)
 /* Guards the parent and children links of all VMOs. */
 static DEFINE_MUTEX(zvmo_family_lock);
 
+/* Every VMO alive, by koid, for introspection. */
+static DEFINE_XARRAY(zvmo_vmos);
+
 /* The end of a VMO's own leaf, and of its pager's end if it has one. */
 static void zvmo_vmo_cow_destroy(struct zvmo_cow_pages *cow)
 {
@@ -75,6 +78,7 @@ static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
 {
 	struct zvmo_vmo *vmo;
 	struct inode *inode;
+	int err;
 
 	vmo = kzalloc(sizeof(*vmo), GFP_KERNEL_ACCOUNT);
 	if (!vmo)
@@ -84,20 +88,24 @@ static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
 		kfree(vmo);
 		return ERR_CAST(inode);
 	}
-	if (!source) {
-		int err = zvmo_vmo_reclaim_add(cow);
-
-		if (err) {
-			iput(inode);
-			kfree(vmo);
-			return ERR_PTR(err);
-		}
+	/* Its place among all VMOs, filled once it is whole. */
+	vmo->koid = zvmo_new_koid();
+	err = xa_reserve(&zvmo_vmos, vmo->koid, GFP_KERNEL_ACCOUNT);
+	if (!err && !source) {
+		err = zvmo_vmo_reclaim_add(cow);
+		if (err)
+			xa_release(&zvmo_vmos, vmo->koid);
+	}
+	if (err) {
+		iput(inode);
+		kfree(vmo);
+		return ERR_PTR(err);
 	}
 	inode->i_private = vmo;
 	inode->i_size = size;
 
 	kref_init(&vmo->ref);
-	vmo->koid = zvmo_new_koid();
+	vmo->owner = current_euid();
 	vmo->options = options;
 	vmo->inode = inode;
 	vmo->cow = cow;
@@ -114,6 +122,8 @@ static struct zvmo_vmo *zvmo_vmo_alloc(struct zvmo_cow_pages *cow,
 	vmo->content_size = size;
 	zvmo_cow_view_add(cow, &vmo->view);
 	atomic_long_inc(&zvmo_counters.vmos);
+	/* A reserved entry needs no memory. */
+	WARN_ON_ONCE(xa_store(&zvmo_vmos, vmo->koid, vmo, GFP_KERNEL));
 	return vmo;
 }
 
@@ -425,6 +435,8 @@ static void zvmo_vmo_release(struct kref *ref)
 	struct zvmo_vmo *vmo = container_of(ref, struct zvmo_vmo, ref);
 	struct zvmo_vmo *child, *next;
 
+	xa_erase(&zvmo_vmos, vmo->koid);
+
 	mutex_lock(&zvmo_family_lock);
 	if (vmo->parent) {
 		list_del(&vmo->sibling);
@@ -445,8 +457,34 @@ static void zvmo_vmo_release(struct kref *ref)
 		zvmo_vmo_put(vmo->origin);
 	iput(vmo->inode);
 	mutex_destroy(&vmo->lock);
-	kfree(vmo);
+	kfree_rcu(vmo, rcu);
 	atomic_long_dec(&zvmo_counters.vmos);
+}
+
+/**
+ * zvmo_vmo_next() - the next VMO alive, for introspection
+ * @index: the koid to look from; set past the VMO found
+ * @owner_only: only a VMO made by this effective uid, or any if
+ *	INVALID_UID
+ *
+ * Context: Process context.
+ * Return: the VMO, with a reference (zvmo_vmo_put() it), or NULL when
+ * there are no more.
+ */
+struct zvmo_vmo *zvmo_vmo_next(unsigned long *index, kuid_t owner_only)
+{
+	struct zvmo_vmo *vmo;
+
+	rcu_read_lock();
+	for (vmo = xa_find(&zvmo_vmos, index, ULONG_MAX, XA_PRESENT); vmo;
+	     vmo = xa_find_after(&zvmo_vmos, index, ULONG_MAX, XA_PRESENT))
+		if ((!uid_valid(owner_only) || uid_eq(owner_only, vmo->owner)) &&
+		    kref_get_unless_zero(&vmo->ref))
+			break;
+	rcu_read_unlock();
+	if (vmo)
+		*index = vmo->koid + 1;
+	return vmo;
 }
 
 /**

@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include "cow/cow_pages.h"
 #include "zvmo.h"
@@ -42,6 +43,8 @@
  *	resizes. Taken before the hierarchy lock.
  * @content_size: the content size property; at most the size
  * @name: NUL-terminated name
+ * @owner: the effective uid of the task that made it
+ * @rcu: frees it, for introspection's lookups without a reference
  */
 struct zvmo_vmo {
 	struct kref ref;
@@ -68,6 +71,8 @@ struct zvmo_vmo {
 	struct mutex lock;	/* see above */
 	u64 content_size;
 	char name[ZVMO_NAME_LEN];
+	kuid_t owner;
+	struct rcu_head rcu;
 };
 
 u64 zvmo_new_koid(void);
@@ -80,6 +85,7 @@ int zvmo_vmo_set_cache_policy(struct zvmo_vmo *vmo, u32 policy);
 int zvmo_vmo_create_child(struct zvmo_vmo *parent, u32 options, u64 offset,
 			  u64 size, struct zvmo_vmo **out);
 void zvmo_vmo_put(struct zvmo_vmo *vmo);
+struct zvmo_vmo *zvmo_vmo_next(unsigned long *index, kuid_t owner_only);
 u64 zvmo_vmo_size(struct zvmo_vmo *vmo);
 void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info);
 void zvmo_vmo_set_name(struct zvmo_vmo *vmo, const char *name);

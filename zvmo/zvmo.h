@@ -33,6 +33,10 @@
  * @discarded_vmos: discards of discardable VMOs since then
  * @discarded: pages those discards freed
  * @deduped: zero pages of ordinary VMOs reclaim freed since then
+ * @pagers: pagers alive
+ * @faults: page faults on mappings of VMOs since then
+ * @supplied: pages pagers supplied since then
+ * @requests: page requests sent to pagers since then
  *
  * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
  */
@@ -47,6 +51,10 @@ struct zvmo_counters {
 	atomic_long_t discarded_vmos;
 	atomic_long_t discarded;
 	atomic_long_t deduped;
+	atomic_long_t pagers;
+	atomic_long_t faults;
+	atomic_long_t supplied;
+	atomic_long_t requests;
 };
 
 extern struct zvmo_counters zvmo_counters;

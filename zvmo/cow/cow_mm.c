@@ -1470,6 +1470,7 @@ unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
 	/* Taking the pages not needed leaves the clock where it was. */
 	if (!dont_need_only)
 		leaf->evict_hand = start;
+	leaf->evicted += done;
 	zvmo_cow_unlock(leaf, &freelist, NULL);
 	atomic_long_add(done, &zvmo_counters.evicted);
 	return done;
@@ -1696,6 +1697,70 @@ int zvmo_cow_unlock_discardable(struct zvmo_cow_pages *leaf, bool discarded)
 	}
 	mutex_unlock(&leaf->hier->lock);
 	return err;
+}
+
+/* Count the dirty content of a pager-backed leaf, and what a range holds. */
+struct zvmo_cow_report_walk {
+	u64 dirty;
+	u64 slots;
+};
+
+static int zvmo_cow_report_step(struct zvmo_pl_slot *slot, u64 off,
+				void *ctx)
+{
+	struct zvmo_cow_report_walk *w = ctx;
+
+	w->slots++;
+	if (zvmo_cow_dirty(slot))
+		w->dirty += PAGE_SIZE;
+	return 0;
+}
+
+/**
+ * zvmo_cow_report() - what introspection shows of a leaf
+ * @leaf: the leaf
+ * @r: filled in
+ *
+ * Walks the pages of a pager-backed leaf to count its dirty bytes, and
+ * the leaf's ancestors.
+ *
+ * Context: Process context; takes the hierarchy lock.
+ */
+void zvmo_cow_report(struct zvmo_cow_pages *leaf, struct zvmo_cow_report *r)
+{
+	struct zvmo_cow_report_walk w = { 0 };
+	struct zvmo_cow_pages *node;
+	struct zvmo_cow_zero *z;
+
+	memset(r, 0, sizeof(*r));
+	mutex_lock(&leaf->hier->lock);
+	r->leaf = leaf->id;
+	r->evicted = leaf->evicted;
+	r->lock_count = leaf->lock_count;
+	r->discarded = leaf->discarded;
+	if (leaf->source) {
+		zvmo_page_list_for_each(&leaf->pages, 0, leaf->size,
+					zvmo_cow_report_step, &w);
+		r->dirty = w.dirty;
+		/* Zero ranges are dirty where no content has its own state. */
+		list_for_each_entry(z, &leaf->zeros, link) {
+			w.slots = 0;
+			zvmo_page_list_for_each(&leaf->pages, z->start, z->end,
+						zvmo_cow_report_step, &w);
+			r->dirty += z->end - z->start - w.slots * PAGE_SIZE;
+		}
+	}
+	for (node = leaf->parent; node; node = node->parent) {
+		if (r->nr_nodes == ZVMO_COW_REPORT_NODES) {
+			r->truncated = true;
+			break;
+		}
+		r->nodes[r->nr_nodes].id = node->id;
+		r->nodes[r->nr_nodes].pages = node->nr_pages;
+		r->nodes[r->nr_nodes].size = node->size;
+		r->nr_nodes++;
+	}
+	mutex_unlock(&leaf->hier->lock);
 }
 
 /**
@@ -2149,6 +2214,7 @@ vm_fault_t zvmo_cow_fault(struct zvmo_cow_pages *leaf,
 	struct page *page;
 	u64 root_off;
 
+	atomic_long_inc(&zvmo_counters.faults);
 	if (off == U64_MAX)
 		return VM_FAULT_SIGBUS;
 	/*

@@ -39,6 +39,36 @@ static inline bool zvmo_cow_dedup_pending(const struct zvmo_cow_pages *leaf)
 	       READ_ONCE(leaf->dedup_gen) != READ_ONCE(leaf->hier->gen);
 }
 
+/* Ancestors a report names at most. */
+#define ZVMO_COW_REPORT_NODES	64
+
+/**
+ * struct zvmo_cow_report - what introspection shows of a leaf
+ * @leaf: its id
+ * @dirty: bytes of dirty or awaiting clean content (pager-backed)
+ * @evicted: pages evicted from it (pager-backed)
+ * @lock_count: its locks (discardable)
+ * @discarded: discarded since last locked (discardable)
+ * @truncated: it has more ancestors than @nodes holds
+ * @nr_nodes: entries in @nodes
+ * @nodes: its hidden ancestors, nearest first: id, pages held, size
+ */
+struct zvmo_cow_report {
+	u64 leaf;
+	u64 dirty;
+	u64 evicted;
+	u64 lock_count;
+	bool discarded;
+	bool truncated;
+	unsigned int nr_nodes;
+	struct {
+		u64 id;
+		u64 pages;
+		u64 size;
+	} nodes[ZVMO_COW_REPORT_NODES];
+};
+
+void zvmo_cow_report(struct zvmo_cow_pages *leaf, struct zvmo_cow_report *r);
 int zvmo_cow_init(void);
 void zvmo_cow_exit(void);
 void zvmo_cow_view_add(struct zvmo_cow_pages *leaf,

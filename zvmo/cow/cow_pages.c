@@ -130,11 +130,16 @@ static void zvmo_cow_changed(struct zvmo_cow_pages *cow)
 	cow->hier->gen++;
 }
 
+struct zvmo_cow_stats zvmo_cow_stats;
+
+static atomic_long_t zvmo_cow_next_id;
+
 static struct zvmo_cow_pages *zvmo_cow_alloc_node(void)
 {
 	struct zvmo_cow_pages *cow = kzalloc(sizeof(*cow), GFP_KERNEL_ACCOUNT);
 
 	if (cow) {
+		cow->id = atomic_long_inc_return(&zvmo_cow_next_id);
 		INIT_LIST_HEAD(&cow->views);
 		INIT_LIST_HEAD(&cow->clones);
 		INIT_LIST_HEAD(&cow->clone_link);
@@ -607,6 +612,7 @@ static int zvmo_cow_fork_step(struct zvmo_cow_pages *leaf, u64 off,
 			return -ENOMEM;
 		}
 		zvmo_cow_page_copy(copy, page);
+		atomic_long_inc(&zvmo_cow_stats.forks);
 		found->slot->state |= zvmo_cow_split(side);
 		zvmo_cow_set_page(t, tslot, copy);
 		/* Everyone below @t read @page here, and now reads @copy. */
@@ -618,6 +624,7 @@ static int zvmo_cow_fork_step(struct zvmo_cow_pages *leaf, u64 off,
 		zvmo_pl_slot_set_page(tslot, page);
 		tslot->state = 0;
 		t->nr_pages++;
+		atomic_long_inc(&zvmo_cow_stats.migrations);
 	}
 	zvmo_cow_changed(leaf);
 	return 0;
@@ -1791,6 +1798,7 @@ static void zvmo_cow_merge(struct zvmo_cow_pages *node,
 	child->nr_pages += m.moved;
 	node->hier->nr_pages -= m.freed;
 	node->nr_pages = 0;
+	atomic_long_inc(&zvmo_cow_stats.merges);
 
 	if (grand) {
 		u64 limit = node->parent_limit > child->parent_offset ?

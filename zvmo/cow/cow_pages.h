@@ -140,7 +140,23 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
 #define ZVMO_COW_INFLIGHT	16
 
 /**
+ * struct zvmo_cow_stats - what the hierarchies did since the module loaded
+ * @forks: pages copied down for one side of a hidden node
+ * @migrations: pages moved down, the other side no longer reading them
+ * @merges: hidden nodes merged into their last child
+ */
+struct zvmo_cow_stats {
+	atomic_long_t forks;
+	atomic_long_t migrations;
+	atomic_long_t merges;
+};
+
+extern struct zvmo_cow_stats zvmo_cow_stats;
+
+/**
  * struct zvmo_cow_pages - a node of a clone hierarchy
+ * @id: the node's id, unique for the module's life (introspection names
+ *	hidden nodes by it)
  * @hier: the hierarchy; @hier->lock guards everything below
  * @parent: the hidden node this one reads through, or NULL
  * @children: a hidden node's two children, left and right
@@ -194,6 +210,7 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
  *	(zvmo/reclaim.c's), or NULL: a leaf of a VMO's own that is ordinary
  *	anonymous (dedup), pager-backed (eviction) or discardable has one
  * @evict_hand: where eviction looks next in a pager-backed leaf
+ * @evicted: pages eviction took from a pager-backed leaf
  * @dedup_hand: where dedup looks next in an ordinary anonymous leaf
  * @dedup_gen: @hier->gen when dedup last looked
  * @dedup_stamp: jiffies when dedup found the leaf written since its last
@@ -222,6 +239,7 @@ static inline unsigned long zvmo_cow_dirty(const struct zvmo_pl_slot *slot)
  * @clone_link: in the origin's @clones
  */
 struct zvmo_cow_pages {
+	u64 id;
 	struct zvmo_hier *hier;
 	struct zvmo_cow_pages *parent;
 	struct zvmo_cow_pages *children[2];
@@ -254,6 +272,7 @@ struct zvmo_cow_pages {
 	bool modified;
 	struct zvmo_reclaim_entry *reclaim;
 	u64 evict_hand;
+	u64 evicted;
 	u64 dedup_hand;
 	u64 dedup_gen;
 	unsigned long dedup_stamp;

@@ -66,7 +66,9 @@ struct zvmo_pager_item {
  * @sources: its attached sources (each with a reference for this list)
  * @wq: readers waiting for packets
  * @closed: its file went: it sends nothing more
- * @koid: its id
+ * @koid: its id, and its index in zvmo_pagers
+ * @owner: the effective uid that made it
+ * @rcu: frees it, for introspection's lookups without a reference
  */
 struct zvmo_pager {
 	struct kref ref;
@@ -76,7 +78,12 @@ struct zvmo_pager {
 	wait_queue_head_t wq;
 	bool closed;
 	u64 koid;
+	kuid_t owner;
+	struct rcu_head rcu;
 };
+
+/* Every pager alive, by koid, for introspection. */
+static DEFINE_XARRAY(zvmo_pagers);
 
 /**
  * struct zvmo_page_source - a pager-backed VMO's end of its pager
@@ -90,6 +97,7 @@ struct zvmo_pager {
  * @key: the key of its packets
  * @plink: in the pager's @sources
  * @requests: outstanding requests
+ * @nr_requests: how many; read without the lock by introspection
  * @complete: its COMPLETE packet
  * @wq: tasks waiting for requests or supplies
  * @gen: bumped by every supply, and every ZVMO_PAGER_OP_DIRTY
@@ -105,6 +113,7 @@ struct zvmo_page_source {
 	u64 key;
 	struct list_head plink;
 	struct list_head requests;
+	unsigned long nr_requests;
 	struct zvmo_pager_item complete;
 	wait_queue_head_t wq;
 	u64 gen;
@@ -150,7 +159,11 @@ static const struct file_operations zvmo_pager_fops;
 
 static void zvmo_pager_free(struct kref *ref)
 {
-	kfree(container_of(ref, struct zvmo_pager, ref));
+	struct zvmo_pager *pager = container_of(ref, struct zvmo_pager, ref);
+
+	xa_erase(&zvmo_pagers, pager->koid);
+	atomic_long_dec(&zvmo_counters.pagers);
+	kfree_rcu(pager, rcu);
 }
 
 static void zvmo_pager_put(struct zvmo_pager *pager)
@@ -214,6 +227,7 @@ static void zvmo_request_end(struct zvmo_page_request *req, int error)
 	req->done = true;
 	req->error = error;
 	list_del_init(&req->link);
+	WRITE_ONCE(req->src->nr_requests, req->src->nr_requests - 1);
 	if (pager) {
 		spin_lock(&pager->lock);
 		if (zvmo_pager_unqueue(&req->item))
@@ -400,6 +414,8 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 		req->length = min(len, next_start - off);
 		refcount_set(&req->ref, 2);	/* the list's, the queue's */
 		list_add_tail(&req->link, &src->requests);
+		WRITE_ONCE(src->nr_requests, src->nr_requests + 1);
+		atomic_long_inc(&zvmo_counters.requests);
 		spin_lock(&pager->lock);
 		list_add_tail(&req->item.link, &pager->queue);
 		spin_unlock(&pager->lock);
@@ -908,6 +924,9 @@ static long zvmo_pager_supply(struct zvmo_pager *pager, void __user *uarg)
 	err = zvmo_cow_supply(h->vmo->cow, args.offset,
 			      args.offset + args.length, aux->vmo->cow,
 			      args.aux_offset);
+	if (!err)
+		atomic_long_add(args.length >> PAGE_SHIFT,
+				&zvmo_counters.supplied);
 out_aux:
 	fput(aux_file);
 out:
@@ -933,6 +952,9 @@ static long zvmo_pager_supply_copy(struct zvmo_pager *pager,
 	err = zvmo_cow_supply_copy(h->vmo->cow, args.offset,
 				   args.offset + args.length,
 				   u64_to_user_ptr(args.buffer));
+	if (!err)
+		atomic_long_add(args.length >> PAGE_SHIFT,
+				&zvmo_counters.supplied);
 	fput(file);
 	return err;
 }
@@ -1198,16 +1220,83 @@ long zvmo_pager_create(void __user *uarg)
 	INIT_LIST_HEAD(&pager->sources);
 	init_waitqueue_head(&pager->wq);
 	pager->koid = zvmo_new_koid();
+	pager->owner = current_euid();
 
 	inode = zvmo_fs_new_inode();
 	if (IS_ERR(inode)) {
 		kfree(pager);
 		return PTR_ERR(inode);
 	}
+	err = xa_err(xa_store(&zvmo_pagers, pager->koid, pager,
+			      GFP_KERNEL_ACCOUNT));
+	if (err) {
+		iput(inode);
+		kfree(pager);
+		return err;
+	}
+	atomic_long_inc(&zvmo_counters.pagers);
 	fd = zvmo_fs_install(inode, "zvmo-pager", &zvmo_pager_fops, pager,
 			     args.fd_flags);
 	iput(inode);
 	if (fd < 0)
-		kfree(pager);
+		zvmo_pager_put(pager);
 	return fd;
+}
+
+/**
+ * zvmo_pager_report_next() - describe the next pager, for introspection
+ * @index: the koid to look from; set past the pager found
+ * @owner_only: only a pager made by this effective uid, or any if
+ *	INVALID_UID
+ * @r: filled in
+ *
+ * Context: Process context.
+ * Return: true if a pager was found.
+ */
+bool zvmo_pager_report_next(unsigned long *index, kuid_t owner_only,
+			    struct zvmo_pager_report *r)
+{
+	struct zvmo_page_source *src;
+	struct zvmo_pager_item *item;
+	struct zvmo_pager *pager;
+
+	rcu_read_lock();
+	for (pager = xa_find(&zvmo_pagers, index, ULONG_MAX, XA_PRESENT);
+	     pager;
+	     pager = xa_find_after(&zvmo_pagers, index, ULONG_MAX, XA_PRESENT))
+		if ((!uid_valid(owner_only) ||
+		     uid_eq(owner_only, pager->owner)) &&
+		    kref_get_unless_zero(&pager->ref))
+			break;
+	rcu_read_unlock();
+	if (!pager)
+		return false;
+	*index = pager->koid + 1;
+	memset(r, 0, sizeof(*r));
+	r->koid = pager->koid;
+	r->owner = pager->owner;
+	spin_lock(&pager->lock);
+	r->closed = pager->closed;
+	list_for_each_entry(item, &pager->queue, link)
+		r->queued++;
+	/* A source's lock comes before the pager's: its count, unlocked. */
+	list_for_each_entry(src, &pager->sources, plink) {
+		r->vmos++;
+		r->requests += READ_ONCE(src->nr_requests);
+	}
+	spin_unlock(&pager->lock);
+	zvmo_pager_put(pager);
+	return true;
+}
+
+/**
+ * zvmo_page_source_pager_koid() - the pager a source was made by
+ * @src: the source
+ *
+ * Context: Any.
+ * Return: its koid, attached or not.
+ */
+u64 zvmo_page_source_pager_koid(struct zvmo_page_source *src)
+{
+	return src->pager_koid;
 }

@@ -7,6 +7,7 @@
 #define _ZVMO_PAGER_PAGER_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct zvmo_page_source;
 
@@ -18,7 +19,28 @@ enum zvmo_wait {
 	ZVMO_WAIT_FAULT,
 };
 
+/**
+ * struct zvmo_pager_report - a pager, as introspection shows it
+ * @koid: its koid
+ * @owner: the effective uid that made it
+ * @vmos: VMOs attached to it
+ * @requests: requests not yet answered
+ * @queued: packets not yet read
+ * @closed: its descriptor is gone
+ */
+struct zvmo_pager_report {
+	u64 koid;
+	kuid_t owner;
+	u64 vmos;
+	u64 requests;
+	u64 queued;
+	bool closed;
+};
+
 long zvmo_pager_create(void __user *uarg);
+bool zvmo_pager_report_next(unsigned long *index, kuid_t owner_only,
+			    struct zvmo_pager_report *r);
+u64 zvmo_page_source_pager_koid(struct zvmo_page_source *src);
 
 u64 zvmo_page_source_gen(struct zvmo_page_source *src);
 int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,

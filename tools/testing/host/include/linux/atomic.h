@@ -34,6 +34,11 @@ static inline void atomic_long_inc(atomic_long_t *v)
 	atomic_long_add(1, v);
 }
 
+static inline long atomic_long_inc_return(atomic_long_t *v)
+{
+	return __atomic_add_fetch(&v->counter, 1, __ATOMIC_RELAXED);
+}
+
 static inline void atomic_long_dec(atomic_long_t *v)
 {
 	atomic_long_sub(1, v);
