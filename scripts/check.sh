@@ -62,6 +62,8 @@ for t in $tests; do
 	files+=(--file "$t")
 	names+=("$(basename "$t")")
 done
+# The introspection tool, which vmo_stat_test runs.
+files+=(--file "$top/build/tools/zvmo-stat")
 
 # One VM run per kernel: "kernel module memory-MiB timeout-s" per line.
 if [ "$debug" = 1 ]; then

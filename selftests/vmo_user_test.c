@@ -10,6 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "zvmo_test.h"
+#include "zvmo_nl.h"
 
 #define PAGE 4096ULL
 
@@ -145,6 +146,33 @@ TEST(discardable_is_open_to_users_reclaim_now_is_not)
 	EXPECT_EQ(-EACCES, zt_reclaim(NULL, 100));
 	EXPECT_EQ(-EACCES, zt_reclaim("discard", 100));
 	close(fd);
+}
+
+/* Introspection shows a user its own VMOs, and the counters. */
+static struct zt_nl_reply reply;
+
+TEST(introspection_shows_only_own_vmos)
+{
+	struct zvmo_vmo_info info;
+	struct zt_nl nl;
+	unsigned int i;
+	int fd;
+
+	ASSERT_EQ(0, zt_nl_open(&nl));
+	fd = zt_create(4 * PAGE, 0, ZVMO_FD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, zt_info(fd, &info));
+	ASSERT_EQ(0, zt_nl_request(&nl, ZVMO_CMD_GET_VMO, true, 0, NULL, 0,
+				   &reply));
+	ASSERT_NE(NULL, zt_nl_find(&reply, info.koid));
+	for (i = 0; i < reply.nr_vmos; i++)
+		EXPECT_EQ(getuid(), reply.vmos[i].uid);
+	ASSERT_EQ(0, zt_nl_request(&nl, ZVMO_CMD_GET_STATS, false, 0, NULL,
+				   0, &reply));
+	EXPECT_TRUE(reply.have_stats);
+	EXPECT_LE(1, reply.stats[ZVMO_STAT_ATTR_VMOS]);
+	close(fd);
+	zt_nl_close(&nl);
 }
 
 TEST_HARNESS_MAIN
