@@ -4,4 +4,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # Kernel messages below warning level are noise here.
-VMTEST_APPEND="quiet" exec "$top/selftests/vmtest.sh" "$top/build/tools/zvmo-demo"
+# zvmo-stat goes along: the demo runs it to draw a clone tree.
+VMTEST_APPEND="quiet" exec "$top/selftests/vmtest.sh" \
+	--file "$top/build/tools/zvmo-stat" "$top/build/tools/zvmo-demo"
