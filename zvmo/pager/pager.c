@@ -1300,3 +1300,7 @@ u64 zvmo_page_source_pager_koid(struct zvmo_page_source *src)
 {
 	return src->pager_koid;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "pager_kunit.c"
+#endif
