@@ -383,20 +383,25 @@ long zvmo_vmo_pin(struct zvmo_handle *h, void __user *uarg)
 		goto err_bti;
 	mutex_init(&pmt->lock);
 	pmt->nr = args.size >> PAGE_SHIFT;
-	pmt->pages = kvmalloc_array(pmt->nr, sizeof(*pmt->pages),
-				    GFP_KERNEL_ACCOUNT);
-	if (!pmt->pages)
-		goto err_pmt;
-	/* Past RLIMIT_MEMLOCK (and without CAP_IPC_LOCK): -ENOMEM. */
+	/*
+	 * Past RLIMIT_MEMLOCK (and without CAP_IPC_LOCK): -ENOMEM, before
+	 * anything is allocated for a range that large.
+	 */
 	err = account_locked_vm(current->mm, pmt->nr, true);
 	if (err)
-		goto err_pages;
+		goto err_pmt;
+	/* A range no array can describe is -ENOMEM too, quietly. */
+	err = -ENOMEM;
+	pmt->pages = kvmalloc_array(pmt->nr, sizeof(*pmt->pages),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!pmt->pages)
+		goto err_account;
 
 	leaf_off = h->vmo->view.offset + args.offset;
 	err = zvmo_cow_pin(h->vmo->cow, leaf_off, leaf_off + args.size,
 			   pmt->pages, args.options & ZVMO_PIN_WRITE);
 	if (err)
-		goto err_account;
+		goto err_pages;
 
 	mmgrab(current->mm);
 	pmt->mm = current->mm;
@@ -424,10 +429,10 @@ long zvmo_vmo_pin(struct zvmo_handle *h, void __user *uarg)
 		zvmo_pmt_free(pmt);
 	return fd;
 
-err_account:
-	account_locked_vm(current->mm, pmt->nr, false);
 err_pages:
 	kvfree(pmt->pages);
+err_account:
+	account_locked_vm(current->mm, pmt->nr, false);
 err_pmt:
 	mutex_destroy(&pmt->lock);
 	kfree(pmt);
