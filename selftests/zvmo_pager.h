@@ -81,9 +81,11 @@ static inline int supply_file(int pager, int vmo, uint64_t off, uint64_t len)
 	uint64_t i;
 	int aux, err;
 
-	aux = zt_create(len, 0, ZVMO_FD_CLOEXEC);
-	if (!buf || aux < 0)
+	aux = buf ? zt_create(len, 0, ZVMO_FD_CLOEXEC) : -ENOMEM;
+	if (aux < 0) {
+		free(buf);
 		return -ENOMEM;
+	}
 	for (i = 0; i < len; i++)
 		buf[i] = pattern(off + i);
 	if (pwrite(aux, buf, len, 0) != (ssize_t)len)

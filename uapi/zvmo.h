@@ -167,7 +167,8 @@
  * @fd_flags: ZVMO_FD_* flags of the new descriptor
  * @reserved: must be zero
  *
- * The ioctl returns the new descriptor, which has every right.
+ * The ioctl returns the new descriptor, which has every right but
+ * ZVMO_RIGHT_RESIZE, which only a resizable VMO's has.
  */
 struct zvmo_vmo_create {
 	__u32 argsz;
@@ -648,8 +649,9 @@ struct zvmo_pager_create {
  * @fd_flags: ZVMO_FD_* flags of the new descriptor
  * @reserved: must be zero
  *
- * Returns a descriptor, with every right, for a VMO whose pages come from
- * this pager (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZVMO_CHILD_SNAPSHOT and
+ * Returns a descriptor, with every right (ZVMO_RIGHT_RESIZE only if
+ * resizable), for a VMO whose pages come from this pager
+ * (ZVMO_INFO_PAGER_BACKED). DECOMMIT, ZVMO_CHILD_SNAPSHOT and
  * ZVMO_CHILD_SNAPSHOT_MODIFIED of it are EOPNOTSUPP. Growing it, and
  * ZVMO_OP_ZERO of whole pages, make dirty zero ranges: they read zeros
  * without asking the pager, report dirty (ZVMO_DIRTY_RANGE_IS_ZERO), and
