@@ -14,8 +14,9 @@
  * sizeof() the struct it was compiled against. Input structs are read with
  * copy_struct_from_user(): a shorter struct from an older program gets zero
  * for the fields it lacks, a longer one from a newer program is accepted only
- * if the bytes the kernel does not know are zero (else E2BIG). Output structs
- * are written up to min(argsz, what the kernel knows). Reserved fields and
+ * if the bytes the kernel does not know are zero (else E2BIG), and only up
+ * to a page: an @argsz past 4096 is E2BIG. Output structs are written up
+ * to min(argsz, what the kernel knows). Reserved fields and
  * unknown flags are rejected with EINVAL. Output fields follow input fields.
  * The size bits of the ioctl numbers below are those of the first version of
  * each struct; the module ignores them and reads @argsz instead.

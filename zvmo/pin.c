@@ -390,10 +390,14 @@ long zvmo_vmo_pin(struct zvmo_handle *h, void __user *uarg)
 	err = account_locked_vm(current->mm, pmt->nr, true);
 	if (err)
 		goto err_pmt;
-	/* A range no array can describe is -ENOMEM too, quietly. */
+	/*
+	 * A range no array can describe, or one whose array the cgroup has
+	 * no room for, is -ENOMEM too: quietly, and without the OOM killer.
+	 */
 	err = -ENOMEM;
 	pmt->pages = kvmalloc_array(pmt->nr, sizeof(*pmt->pages),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+				    __GFP_RETRY_MAYFAIL);
 	if (!pmt->pages)
 		goto err_account;
 

@@ -698,13 +698,23 @@ int zvmo_cow_commit(struct zvmo_cow_pages *leaf, u64 start, u64 end)
 {
 	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	LIST_HEAD(freelist);
-	u64 pos = start;
+	u64 pos = start, discards;
 	int err = 0;
 
 	mutex_lock(&leaf->hier->lock);
+	discards = leaf->discards;
 	while (pos < end) {
 		struct page *page = zvmo_cow_own_locked(leaf, pos, end, &pool);
 
+		/*
+		 * Reclaim discarded what this commit did so far (it took the
+		 * lock while the pool was refilled): the memory is not there
+		 * to hold the range, and going on would only feed reclaim.
+		 */
+		if (leaf->discards != discards) {
+			err = -ENOMEM;
+			break;
+		}
 		if (!page)
 			continue;
 		if (IS_ERR(page)) {
@@ -1634,6 +1644,7 @@ unsigned long zvmo_cow_discard(struct zvmo_cow_pages *leaf)
 		done = leaf->nr_pages;
 		zvmo_cow_remove_locked(leaf, 0, leaf->size, &freelist);
 		leaf->discarded = true;
+		leaf->discards++;
 		atomic_long_inc(&zvmo_counters.discarded_vmos);
 		atomic_long_add(done, &zvmo_counters.discarded);
 	}

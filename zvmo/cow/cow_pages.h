@@ -227,6 +227,8 @@ extern struct zvmo_cow_stats zvmo_cow_stats;
  * @lock_count: a discardable leaf's locks (ZVMO_OP_LOCK); reclaim may
  *	discard it only while there are none
  * @discarded: a discardable leaf was discarded since it was last locked
+ * @discards: times it was discarded: a commit that sees it change while
+ *	it refills its pool gives up (-ENOMEM)
  * @origin: for an at-least-on-write clone of a pager-backed leaf (Zircon's
  *	unidirectional clone), the leaf it reads the current content of
  *	where it has none of its own. A clone is a root of its own in the
@@ -281,6 +283,7 @@ struct zvmo_cow_pages {
 	bool dedup_skipped;
 	bool discardable;
 	bool discarded;
+	u64 discards;
 	u64 lock_count;
 	struct zvmo_cow_pages *origin;
 	u64 origin_offset;
