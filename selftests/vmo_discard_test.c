@@ -379,6 +379,36 @@ TEST(discard_under_a_memcg_limit)
 	EXPECT_EQ(before.pages, stats().pages);
 }
 
+/*
+ * A commit of an unlocked cache larger than the cgroup: reclaim discards
+ * what the commit did so far, and the commit gives up (ENOMEM) rather
+ * than go on feeding it.
+ */
+static int commit_a_cache_past_the_limit(void)
+{
+	int vmo = discardable(64 * 1024);	/* 256 MiB in a 24 MiB cgroup */
+
+	if (vmo < 0)
+		return 1;
+	if (zt_op(vmo, ZVMO_OP_COMMIT, 0, 64 * 1024 * PAGE) != -ENOMEM)
+		return 2;
+	close(vmo);
+	return 0;
+}
+
+TEST(commit_of_a_cache_past_a_memcg_limit)
+{
+	struct zvmo_stats before = stats();
+	int r;
+
+	r = zt_in_memcg("24M", commit_a_cache_past_the_limit);
+	if (r < 0)
+		SKIP(return, "no memory cgroup controller");
+	EXPECT_EQ(0, r);
+	EXPECT_LT(before.discarded_vmos, stats().discarded_vmos);
+	EXPECT_EQ(before.pages, stats().pages);
+}
+
 /* A mapping of a discarded VMO reads zeros, and can be written again. */
 TEST(discard_mapped)
 {
