@@ -1560,6 +1560,9 @@ TEST(reference_is_the_same_vmo)
 	ASSERT_EQ(0, zt_set_size(p, 2 * PAGE));
 	ASSERT_EQ(2 * PAGE, zt_size(r));
 	ASSERT_EQ(0, zt_pread(r, &byte, 1, 2 * PAGE));
+	/* Its content size never reads past the size they share. */
+	ASSERT_EQ(0, zt_info(r, &ri));
+	ASSERT_EQ(2 * PAGE, ri.content_size);
 	/* Without the resize right it cannot resize anything. */
 	ASSERT_EQ(-EACCES, zt_set_size(r, 4 * PAGE));
 	ASSERT_EQ(2 * PAGE, zt_size(p));
@@ -1575,6 +1578,10 @@ TEST(reference_is_the_same_vmo)
 	ASSERT_EQ(3 * PAGE, zt_size(r));
 	ASSERT_EQ(0, page_byte(p, 2));
 	ASSERT_EQ(0xa1, page_byte(rr, 1));
+	/* Shrunk through the reference, the owner's content size follows. */
+	ASSERT_EQ(0, zt_set_size(rr, PAGE));
+	ASSERT_EQ(0, zt_info(p, &pi));
+	ASSERT_EQ(PAGE, pi.content_size);
 
 	/* The original's descriptor goes; the references still share. */
 	close(p);

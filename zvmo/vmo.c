@@ -537,7 +537,11 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 
 	mutex_lock(&vmo->lock);
 	info->size = zvmo_vmo_size(vmo);
-	info->content_size = vmo->content_size;
+	/*
+	 * A reference and its owner share a size, which either may change:
+	 * the content size one of them set never reads past it.
+	 */
+	info->content_size = min(vmo->content_size, info->size);
 	memcpy(info->name, vmo->name, sizeof(info->name));
 	mutex_unlock(&vmo->lock);
 
