@@ -767,6 +767,38 @@ static __poll_t zvmo_pager_poll(struct file *file, poll_table *wait)
 	return zvmo_pager_has_packets(pager) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * A new source of @pager, attached to it, with the caller's reference and
+ * the pager's list's; its packets carry @key.
+ */
+static struct zvmo_page_source *zvmo_page_source_new(struct zvmo_pager *pager,
+						     u64 key)
+{
+	struct zvmo_page_source *src;
+
+	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
+	if (!src)
+		return NULL;
+	kref_init(&src->ref);
+	spin_lock_init(&src->lock);
+	INIT_LIST_HEAD(&src->plink);
+	INIT_LIST_HEAD(&src->requests);
+	INIT_LIST_HEAD(&src->complete.link);
+	INIT_LIST_HEAD(&src->failures);
+	init_waitqueue_head(&src->wq);
+	src->complete.command = ZVMO_PAGER_COMPLETE;
+	src->key = key;
+	src->pager_koid = pager->koid;
+
+	spin_lock(&pager->lock);
+	kref_get(&pager->ref);
+	src->pager = pager;
+	zvmo_page_source_get(src);
+	list_add_tail(&src->plink, &pager->sources);
+	spin_unlock(&pager->lock);
+	return src;
+}
+
 static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
 				  void __user *uarg)
 {
@@ -784,27 +816,9 @@ static long zvmo_pager_create_vmo(struct zvmo_pager *pager,
 	if (args.options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_TRAP_DIRTY))
 		return -EINVAL;
 
-	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
+	src = zvmo_page_source_new(pager, args.key);
 	if (!src)
 		return -ENOMEM;
-	kref_init(&src->ref);
-	spin_lock_init(&src->lock);
-	INIT_LIST_HEAD(&src->plink);
-	INIT_LIST_HEAD(&src->requests);
-	INIT_LIST_HEAD(&src->complete.link);
-	INIT_LIST_HEAD(&src->failures);
-	init_waitqueue_head(&src->wq);
-	src->complete.command = ZVMO_PAGER_COMPLETE;
-	src->key = args.key;
-	src->pager_koid = pager->koid;
-
-	spin_lock(&pager->lock);
-	kref_get(&pager->ref);
-	src->pager = pager;
-	zvmo_page_source_get(src);
-	list_add_tail(&src->plink, &pager->sources);
-	spin_unlock(&pager->lock);
-
 	/* The VMO takes our reference to @src, also when it fails. */
 	err = zvmo_vmo_create_paged(args.size, args.options, src, &vmo);
 	if (err)
@@ -1191,6 +1205,32 @@ static const struct file_operations zvmo_pager_fops = {
 	.llseek = noop_llseek,
 };
 
+/* A new pager, with one reference, among all pagers. */
+static struct zvmo_pager *zvmo_pager_new(void)
+{
+	struct zvmo_pager *pager;
+	int err;
+
+	pager = kzalloc(sizeof(*pager), GFP_KERNEL_ACCOUNT);
+	if (!pager)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pager->ref);
+	spin_lock_init(&pager->lock);
+	INIT_LIST_HEAD(&pager->queue);
+	INIT_LIST_HEAD(&pager->sources);
+	init_waitqueue_head(&pager->wq);
+	pager->koid = zvmo_new_koid();
+	pager->owner = current_euid();
+	err = xa_err(xa_store(&zvmo_pagers, pager->koid, pager,
+			      GFP_KERNEL_ACCOUNT));
+	if (err) {
+		kfree(pager);
+		return ERR_PTR(err);
+	}
+	atomic_long_inc(&zvmo_counters.pagers);
+	return pager;
+}
+
 /**
  * zvmo_pager_create() - ZVMO_IOC_PAGER_CREATE
  * @uarg: struct zvmo_pager_create
@@ -1211,30 +1251,14 @@ long zvmo_pager_create(void __user *uarg)
 	if (args.options || args.reserved || args.fd_flags & ~ZVMO_FD_CLOEXEC)
 		return -EINVAL;
 
-	pager = kzalloc(sizeof(*pager), GFP_KERNEL_ACCOUNT);
-	if (!pager)
-		return -ENOMEM;
-	kref_init(&pager->ref);
-	spin_lock_init(&pager->lock);
-	INIT_LIST_HEAD(&pager->queue);
-	INIT_LIST_HEAD(&pager->sources);
-	init_waitqueue_head(&pager->wq);
-	pager->koid = zvmo_new_koid();
-	pager->owner = current_euid();
-
 	inode = zvmo_fs_new_inode();
-	if (IS_ERR(inode)) {
-		kfree(pager);
+	if (IS_ERR(inode))
 		return PTR_ERR(inode);
-	}
-	err = xa_err(xa_store(&zvmo_pagers, pager->koid, pager,
-			      GFP_KERNEL_ACCOUNT));
-	if (err) {
+	pager = zvmo_pager_new();
+	if (IS_ERR(pager)) {
 		iput(inode);
-		kfree(pager);
-		return err;
+		return PTR_ERR(pager);
 	}
-	atomic_long_inc(&zvmo_counters.pagers);
 	fd = zvmo_fs_install(inode, "zvmo-pager", &zvmo_pager_fops, pager,
 			     args.fd_flags);
 	iput(inode);

@@ -23,32 +23,10 @@ static int kt_init(struct kunit *test)
 	struct zvmo_page_source *src;
 
 	KUNIT_ASSERT_NOT_NULL(test, kt);
-	pager = kzalloc(sizeof(*pager), GFP_KERNEL);
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pager);
+	pager = zvmo_pager_new();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pager));
+	src = zvmo_page_source_new(pager, 0);
 	KUNIT_ASSERT_NOT_NULL(test, src);
-	kref_init(&pager->ref);
-	spin_lock_init(&pager->lock);
-	INIT_LIST_HEAD(&pager->queue);
-	INIT_LIST_HEAD(&pager->sources);
-	init_waitqueue_head(&pager->wq);
-	pager->koid = zvmo_new_koid();
-	/* zvmo_pager_free() counts it out. */
-	atomic_long_inc(&zvmo_counters.pagers);
-
-	kref_init(&src->ref);
-	spin_lock_init(&src->lock);
-	INIT_LIST_HEAD(&src->plink);
-	INIT_LIST_HEAD(&src->requests);
-	INIT_LIST_HEAD(&src->complete.link);
-	INIT_LIST_HEAD(&src->failures);
-	init_waitqueue_head(&src->wq);
-	src->complete.command = ZVMO_PAGER_COMPLETE;
-	src->pager_koid = pager->koid;
-	kref_get(&pager->ref);
-	src->pager = pager;
-	zvmo_page_source_get(src);
-	list_add_tail(&src->plink, &pager->sources);
 
 	kt->pager = pager;
 	kt->src = src;
