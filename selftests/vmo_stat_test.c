@@ -247,7 +247,9 @@ TEST(policy_refuses_malformed_requests)
 TEST(stats_match_ioctl_and_proc)
 {
 	struct zvmo_stats st;
+	uint64_t faults;
 	char name[64];
+	void *map;
 	unsigned long long value;
 	struct zt_nl nl;
 	int fd, lines = 0, found = 0;
@@ -268,6 +270,16 @@ TEST(stats_match_ioctl_and_proc)
 		  reply.stats[ZVMO_STAT_ATTR_PAGE_LIST_BYTES]);
 	EXPECT_EQ(st.deduped_pages, reply.stats[ZVMO_STAT_ATTR_DEDUPED]);
 	EXPECT_LE(8, reply.stats[ZVMO_STAT_ATTR_PAGES]);
+
+	/* Faults are counted per CPU and summed: a touch of a page adds. */
+	faults = reply.stats[ZVMO_STAT_ATTR_FAULTS];
+	map = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ('s', *(volatile char *)map);
+	munmap(map, PAGE);
+	ASSERT_EQ(0, zt_nl_request(&nl, ZVMO_CMD_GET_STATS, false, 0, NULL,
+				   0, &reply));
+	EXPECT_LT(faults, reply.stats[ZVMO_STAT_ATTR_FAULTS]);
 
 	f = fopen("/proc/zvmo", "r");
 	ASSERT_NE(NULL, f);

@@ -23,6 +23,7 @@
 #include "zvmo.h"
 
 struct zvmo_counters zvmo_counters;
+DEFINE_PER_CPU(unsigned long, zvmo_faults);
 
 /**
  * zvmo_copy_args() - read an argument struct that starts with its size

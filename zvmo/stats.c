@@ -6,6 +6,7 @@
  * since the module loaded. The file is world-readable: it says nothing
  * of any one VMO or user.
  */
+#include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
@@ -45,6 +46,7 @@ static const char *const zvmo_stat_names[ZVMO_STAT_ATTR_MAX + 1] = {
 void zvmo_stats_read(u64 v[ZVMO_STAT_ATTR_MAX + 1])
 {
 	long nodes = zvmo_page_list_total_nodes();
+	int cpu;
 
 	memset(v, 0, sizeof(u64) * (ZVMO_STAT_ATTR_MAX + 1));
 	v[ZVMO_STAT_ATTR_VMOS] = atomic_long_read(&zvmo_counters.vmos);
@@ -57,7 +59,8 @@ void zvmo_stats_read(u64 v[ZVMO_STAT_ATTR_MAX + 1])
 		atomic_long_read(&zvmo_counters.pinned_pages);
 	v[ZVMO_STAT_ATTR_PMTS] = atomic_long_read(&zvmo_counters.pmts);
 	v[ZVMO_STAT_ATTR_BTIS] = atomic_long_read(&zvmo_counters.btis);
-	v[ZVMO_STAT_ATTR_FAULTS] = atomic_long_read(&zvmo_counters.faults);
+	for_each_possible_cpu(cpu)
+		v[ZVMO_STAT_ATTR_FAULTS] += per_cpu(zvmo_faults, cpu);
 	v[ZVMO_STAT_ATTR_FORKS] = atomic_long_read(&zvmo_cow_stats.forks);
 	v[ZVMO_STAT_ATTR_MIGRATIONS] =
 		atomic_long_read(&zvmo_cow_stats.migrations);

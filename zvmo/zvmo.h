@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/ioctl.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 
 #include "../uapi/zvmo.h"
@@ -34,7 +35,6 @@
  * @discarded: pages those discards freed
  * @deduped: zero pages of ordinary VMOs reclaim freed since then
  * @pagers: pagers alive
- * @faults: page faults on mappings of VMOs since then
  * @supplied: pages pagers supplied since then
  * @requests: page requests sent to pagers since then
  *
@@ -52,12 +52,18 @@ struct zvmo_counters {
 	atomic_long_t discarded;
 	atomic_long_t deduped;
 	atomic_long_t pagers;
-	atomic_long_t faults;
 	atomic_long_t supplied;
 	atomic_long_t requests;
 };
 
 extern struct zvmo_counters zvmo_counters;
+
+/*
+ * Page faults on mappings of VMOs since the module loaded (each once,
+ * whether ->map_pages or ->fault resolved it): counted per CPU, as the
+ * fault path is too hot for one shared cache line.
+ */
+DECLARE_PER_CPU(unsigned long, zvmo_faults);
 
 int zvmo_copy_args(void *karg, size_t ksize, size_t minsize,
 		   const void __user *uarg);
