@@ -12,6 +12,8 @@
 #   make demo       the demo program in a VM
 #   make bench      the benchmarks in a VM, as ratios to Linux baselines
 #   make lint       checkpatch --strict, sparse and kernel-doc
+#   make man        the man pages, into build/man
+#   make htmldocs   Documentation/ with Sphinx, into build/htmldocs
 #   make deps       install the Debian packages all of this needs
 #
 # Module builds land in build/<kernel release>/zvmo.ko.
@@ -77,9 +79,15 @@ bench: deps userlib
 lint: deps
 	@scripts/lint.sh
 
+man:
+	@scripts/man.sh build/man
+
+htmldocs:
+	@scripts/htmldocs.sh build/htmldocs
+
 clean:
 	rm -rf build
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module userlib selftests tools benches hosttests check check-debug demo bench lint clean
+.PHONY: all deps module userlib selftests tools benches hosttests check check-debug demo bench lint man htmldocs clean

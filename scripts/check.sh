@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: the host unit tests, then every kselftest in the VM on every
+# make check: the host unit tests, the documentation suite
+# (scripts/check-docs.sh), then every kselftest in the VM on every
 # supported kernel, and one closing line counting every test of every suite
 # on every kernel. Builds are make's job; this only runs.
 #
@@ -53,6 +54,12 @@ if [ "$debug" = 0 ]; then
 	rc=${PIPESTATUS[0]}
 	count "$logs/host.log"
 	settle "host unit tests" "$rc" "$last_fails"
+
+	echo "== documentation"
+	"$top/scripts/check-docs.sh" 2>&1 | tee "$logs/docs.log"
+	rc=${PIPESTATUS[0]}
+	count "$logs/docs.log"
+	settle "the documentation suite" "$rc" "$last_fails"
 fi
 
 tests=$(make -s -C "$top/selftests" print-tests)
