@@ -2156,6 +2156,9 @@ TEST(pager_native_packets)
 	ASSERT_EQ(-EINVAL, zvmo_pager_read_packets(pager, pkts, 0));
 	a = zvmo_pager_create_vmo(pager, 0, 11, PAGE, ZVMO_FD_CLOEXEC);
 	ASSERT_LE(0, a);
+	/* No pointer to fill is EFAULT, as for every other call. */
+	ASSERT_EQ(-EFAULT, zvmo_pager_info(pager, NULL));
+	ASSERT_EQ(-EFAULT, zvmo_pager_query_stats(pager, a, 0, NULL));
 	b = zvmo_pager_create_vmo(pager, ZVMO_VMO_RESIZABLE, 22, PAGE,
 				  ZVMO_FD_CLOEXEC);
 	ASSERT_LE(0, b);

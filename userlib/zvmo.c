@@ -497,8 +497,11 @@ ZVMO_EXPORT int zvmo_pager_query_stats(int pager, int vmo, uint32_t options,
 		.vmo_fd = vmo,
 		.options = options,
 	};
-	int err = zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_QUERY_STATS, &args));
+	int err;
 
+	if (!modified)
+		return -EFAULT;
+	err = zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_QUERY_STATS, &args));
 	if (!err)
 		*modified = args.modified;
 	return err;
@@ -506,6 +509,8 @@ ZVMO_EXPORT int zvmo_pager_query_stats(int pager, int vmo, uint32_t options,
 
 ZVMO_EXPORT int zvmo_pager_info(int pager, struct zvmo_pager_info *info)
 {
+	if (!info)
+		return -EFAULT;
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	return zvmo_ret(ioctl(pager, ZVMO_IOC_PAGER_INFO, info));

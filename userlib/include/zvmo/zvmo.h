@@ -44,7 +44,8 @@ int zvmo_open(void);
  *	ones the module does not support yet)
  * @fd_flags: ZVMO_FD_* flags of the new descriptor
  *
- * Returns a descriptor with every right, or a negative errno.
+ * Returns a descriptor with every right (ZVMO_RIGHT_RESIZE only if the VMO
+ * is resizable), or a negative errno.
  */
 int zvmo_vmo_create(uint64_t size, uint32_t options, uint32_t fd_flags);
 
