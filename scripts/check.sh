@@ -7,7 +7,9 @@
 #
 # With --debug (make check-debug): the kselftests on the debug kernel of
 # scripts/debug-kernel.sh instead, where KASAN, lockdep, kmemleak and
-# DEBUG_VM watch every test.
+# DEBUG_VM watch every test; then the whole suite again under fault
+# injection (selftests/run_injected.sh), once per round of
+# ZVMO_INJECT_ROUNDS.
 set -uo pipefail
 
 debug=0
@@ -71,6 +73,10 @@ for t in $tests; do
 done
 # The introspection tool, which vmo_stat_test runs.
 files+=(--file "$top/build/tools/zvmo-stat")
+for h in $(make -s -C "$top/selftests" print-helpers); do
+	files+=(--file "$h")
+done
+rounds=${ZVMO_INJECT_ROUNDS:-failslab:5 fail_page_alloc:5 both:1 both:25}
 
 # One VM run per kernel: "kernel module memory-MiB timeout-s" per line.
 if [ "$debug" = 1 ]; then
@@ -97,6 +103,16 @@ while read -r kernel module mem timeout; do
 	rc=${PIPESTATUS[0]}
 	count "$logs/vm-$name.log"
 	settle "the VM on $name" "$rc" "$last_fails"
+	[ "$debug" = 1 ] || continue
+
+	echo "== kselftests under fault injection on $name: $rounds"
+	"$top/selftests/vmtest.sh" --kernel "$kernel" --module "$module" \
+		--mem "$mem" --timeout "$((timeout * 2))" "${files[@]}" \
+		"$top/selftests/run_injected.sh" "$rounds" "${names[@]}" 2>&1 |
+		tee "$logs/vm-$name-injected.log"
+	rc=${PIPESTATUS[0]}
+	count "$logs/vm-$name-injected.log"
+	settle "the injected VM on $name" "$rc" "$last_fails"
 done <<<"$runs"
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -81,7 +81,7 @@ static int present_in(int pager, int vmo, int pvmo, uint64_t off)
 		there = 0;
 		if (p.command != ZVMO_PAGER_READ || p.offset > off ||
 		    p.offset + p.length <= off ||
-		    supply_file(pager, pvmo, p.offset, p.length)) {
+		    serve_file(pager, pvmo, p.offset, p.length)) {
 			/* Not what was expected: let the reader go. */
 			pager_fail(pager, pvmo, p.offset, p.length, EIO);
 			there = -1;
@@ -287,22 +287,37 @@ static void *fs_serve(void *arg)
 	unsigned char *buf;
 	int aux;
 
+	int tries, err;
+
 	while (!atomic_load(&f->stop)) {
 		if (next_packet(f->pager, &p, 50) ||
 		    p.command != ZVMO_PAGER_READ)
 			continue;
 		atomic_fetch_add(&f->reads, 1);
-		buf = malloc(p.length);
-		aux = zt_create(p.length, 0, ZVMO_FD_CLOEXEC);
-		if (!buf || aux < 0 ||
-		    pread(f->file, buf, p.length, p.offset) !=
-		    (ssize_t)p.length ||
-		    pwrite(aux, buf, p.length, 0) != (ssize_t)p.length ||
-		    supply(f->pager, f->vmo, p.offset, p.length, aux, 0))
+		/* What fails for want of memory is tried again, then failed. */
+		for (err = -ENOMEM, tries = 0; err && tries < 100; tries++) {
+			buf = malloc(p.length);
+			aux = zt_create(p.length, 0, ZVMO_FD_CLOEXEC);
+			err = -ENOMEM;
+			if (buf && aux >= 0 &&
+			    pread(f->file, buf, p.length, p.offset) ==
+			    (ssize_t)p.length &&
+			    pwrite(aux, buf, p.length, 0) == (ssize_t)p.length)
+				err = supply(f->pager, f->vmo, p.offset,
+					     p.length, aux, 0);
+			if (aux >= 0)
+				close(aux);
+			free(buf);
+			if (err && err != -ENOMEM)
+				break;
+		}
+		if (err) {
 			atomic_fetch_add(&f->errors, 1);
-		if (aux >= 0)
-			close(aux);
-		free(buf);
+			for (tries = 0; tries < 100; tries++)
+				if (pager_fail(f->pager, f->vmo, p.offset,
+					       p.length, EIO) != -ENOMEM)
+					break;
+		}
 	}
 	return NULL;
 }

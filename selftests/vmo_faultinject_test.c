@@ -20,96 +20,12 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
+#include "zvmo_inject.h"
 #include "zvmo_test.h"
 
 #define PAGE		4096UL
 #define VMO_PAGES	32
 #define VMO_SIZE	(VMO_PAGES * PAGE)
-#define DBG		"/sys/kernel/debug/"
-
-static int put(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(val, f);
-	return fclose(f);
-}
-
-static int putf(const char *dir, const char *file, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DBG "%s/%s", dir, file);
-	return put(path, val);
-}
-
-/* The bounds of zvmo's text, from kallsyms, as strings for debugfs. */
-static int module_text(char *start, char *end, size_t len)
-{
-	unsigned long lo = ~0UL, hi = 0, a;
-	char line[256], type, name[128], mod[64];
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx %c %127s %63s", &a, &type, name, mod) != 4)
-			continue;
-		if (strcmp(mod, "[zvmo]") || (type != 't' && type != 'T'))
-			continue;
-		if (a < lo)
-			lo = a;
-		if (a > hi)
-			hi = a;
-	}
-	fclose(f);
-	if (!hi || !lo)
-		return -1;
-	snprintf(start, len, "%lu", lo);
-	snprintf(end, len, "%lu", hi + PAGE);	/* past the last function */
-	return 0;
-}
-
-static int setup_injection(const char *which, int percent)
-{
-	char start[32], end[32], p[8];
-
-	if (module_text(start, end, sizeof(start)))
-		return -1;
-	snprintf(p, sizeof(p), "%d", percent);
-	if (putf(which, "probability", "0") ||
-	    putf(which, "require-start", start) ||
-	    putf(which, "require-end", end) ||
-	    putf(which, "stacktrace-depth", "32") ||
-	    putf(which, "task-filter", "N") ||
-	    putf(which, "interval", "1") ||
-	    putf(which, "times", "-1") ||
-	    putf(which, "space", "0") ||
-	    putf(which, "verbose", "0") ||
-	    putf(which, "ignore-gfp-wait", "N"))
-		return -1;
-	/* Pages come as order 0 and __GFP_HIGHMEM: fail those too. */
-	if (!strcmp(which, "fail_page_alloc") &&
-	    (putf(which, "ignore-gfp-highmem", "N") ||
-	     putf(which, "min-order", "0")))
-		return -1;
-	return putf(which, "probability", p);
-}
-
-static void stop_injection(void)
-{
-	putf("failslab", "probability", "0");
-	putf("fail_page_alloc", "probability", "0");
-}
-
-static int have_injection(void)
-{
-	return !access(DBG "failslab/probability", W_OK) &&
-	       !access(DBG "fail_page_alloc/probability", W_OK);
-}
-
 #define MAX_PINS	8
 
 struct model {
@@ -354,7 +270,7 @@ FIXTURE_SETUP(inject)
 {
 	int i;
 
-	if (!have_injection())
+	if (!zi_have())
 		SKIP(return, "the kernel has no failslab/fail_page_alloc");
 	ASSERT_EQ(0, zt_stats(&self->before));
 	seed = (unsigned int)time(NULL);
@@ -362,13 +278,12 @@ FIXTURE_SETUP(inject)
 		seed = (unsigned int)strtoul(getenv("ZVMO_SEED"), NULL, 0);
 	TH_LOG("seed %u", seed);
 	for (i = 0; i < 2 && variant->which[i]; i++)
-		ASSERT_EQ(0, setup_injection(variant->which[i],
-					     variant->percent));
+		ASSERT_EQ(0, zi_start(variant->which[i], variant->percent));
 }
 
 FIXTURE_TEARDOWN(inject)
 {
-	stop_injection();
+	zi_stop();
 }
 
 TEST_F(inject, workload)
@@ -377,7 +292,7 @@ TEST_F(inject, workload)
 
 	injected = ops = 0;
 	ASSERT_EQ(0, workload(5));
-	stop_injection();
+	zi_stop();
 	TH_LOG("%lu operations, %lu failures seen", ops, injected);
 	/* The injection really hit zvmo's allocations. */
 	ASSERT_LT(0, injected);
@@ -497,7 +412,7 @@ TEST_F(inject, pager_workload)
 		for (i = 0; i < (uint64_t)r; i++)
 			ASSERT_EQ(pager_byte(off + i), buf[i]);
 	}
-	stop_injection();
+	zi_stop();
 	srv.stop = 1;
 	pthread_join(t, NULL);
 	TH_LOG("%lu reads, %lu failed, %lu supplies", reads, failed,

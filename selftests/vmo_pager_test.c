@@ -55,7 +55,7 @@ static void *serve(void *arg)
 		     i < (p.offset + p.length) / PAGE; i++)
 			if (s->asked[i]++)
 				atomic_fetch_add(&s->dup, 1);
-		if (supply_file(s->pager, s->vmo, p.offset, p.length))
+		if (serve_file(s->pager, s->vmo, p.offset, p.length))
 			fprintf(stderr, "# supply failed\n");
 	}
 	return NULL;
@@ -611,7 +611,7 @@ TEST(a_pager_descriptor_works_in_another_process)
 	if (!pid) {
 		for (i = 0; i < 4; i++) {
 			if (next_packet(pager, &p, 5000) || p.key != 11 ||
-			    supply_file(pager, vmo, p.offset, p.length))
+			    serve_file(pager, vmo, p.offset, p.length))
 				_exit(1);
 		}
 		_exit(0);
@@ -639,7 +639,7 @@ TEST(a_pager_passed_over_a_socket_serves)
 		got = zt_recv_fd(sv[1]);
 		gvmo = zt_recv_fd(sv[1]);
 		if (got < 0 || gvmo < 0 || next_packet(got, &p, 5000) ||
-		    supply_file(got, gvmo, p.offset, p.length))
+		    serve_file(got, gvmo, p.offset, p.length))
 			_exit(1);
 		_exit(0);
 	}

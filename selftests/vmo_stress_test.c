@@ -404,6 +404,22 @@ static bool expect_ret(struct ctx *c, long r, long want, int line)
 
 #define EXPECT_RET(c, r, want) expect_ret(c, r, want, __LINE__)
 
+/*
+ * A VMO the run cannot do without: under fault injection its creation may
+ * take a few tries.
+ */
+static int create_retry(__u64 size, __u32 options, __u32 fd_flags)
+{
+	int fd, i;
+
+	for (i = 0; i < 100; i++) {
+		fd = zt_create(size, options, fd_flags);
+		if (fd != -ENOMEM)
+			break;
+	}
+	return fd;
+}
+
 static void fill(struct ctx *c, unsigned char *p, size_t n)
 {
 	__u64 x = 0;
@@ -1791,7 +1807,8 @@ static void *op_thread(void *arg)
 		v->max = shared_spec[i].max_pages * PAGE;
 	}
 	c->pv.size = 32 * PAGE;
-	c->pv.fd = zt_create(c->pv.size, ZVMO_VMO_RESIZABLE, ZVMO_FD_CLOEXEC);
+	c->pv.fd = create_retry(c->pv.size, ZVMO_VMO_RESIZABLE,
+				ZVMO_FD_CLOEXEC);
 	if (c->pv.fd < 0)
 		FAIL(c, "private VMO: %s", strerror(-c->pv.fd));
 
@@ -2055,9 +2072,13 @@ static void pager_loop(void)
 	if (!ps.c || !ps.buf) {
 		FAIL(NULL, "worker %d: no memory for its pager", wk.inst);
 	} else {
-		ps.pager = pager_create();
-		ps.aux = zt_create(ZVMO_PAGER_BATCH * PAGE, 0,
-				   ZVMO_FD_CLOEXEC);
+		for (i = 0; i < 100; i++) {
+			ps.pager = pager_create();
+			if (ps.pager != -ENOMEM)
+				break;
+		}
+		ps.aux = create_retry(ZVMO_PAGER_BATCH * PAGE, 0,
+				      ZVMO_FD_CLOEXEC);
 		if (ps.pager < 0 || ps.aux < 0) {
 			FAIL(ps.c, "pager %d, aux VMO %d", ps.pager, ps.aux);
 			if (ps.pager >= 0)
@@ -2204,8 +2225,8 @@ static int stress_main(void)
 
 	rng = splitmix(&rng) | 1;
 	for (i = 0; i < NR_SHARED; i++) {
-		sh->vmo[i] = zt_create(shared_spec[i].pages * PAGE,
-				       shared_spec[i].options, 0);
+		sh->vmo[i] = create_retry(shared_spec[i].pages * PAGE,
+					  shared_spec[i].options, 0);
 		if (sh->vmo[i] < 0) {
 			FAIL(NULL, "shared VMO %d: %s", i,
 			     strerror(-sh->vmo[i]));

@@ -80,6 +80,7 @@ static inline int supply_file(int pager, int vmo, uint64_t off, uint64_t len)
 	unsigned char *buf = malloc(len);
 	uint64_t i;
 	int aux, err;
+	ssize_t n;
 
 	aux = buf ? zt_create(len, 0, ZVMO_FD_CLOEXEC) : -ENOMEM;
 	if (aux < 0) {
@@ -88,12 +89,35 @@ static inline int supply_file(int pager, int vmo, uint64_t off, uint64_t len)
 	}
 	for (i = 0; i < len; i++)
 		buf[i] = pattern(off + i);
-	if (pwrite(aux, buf, len, 0) != (ssize_t)len)
-		err = -EIO;
+	/* Short only where memory ran out. */
+	n = pwrite(aux, buf, len, 0);
+	if (n != (ssize_t)len)
+		err = n < 0 ? -errno : -ENOMEM;
 	else
 		err = supply(pager, vmo, off, len, aux, 0);
 	close(aux);
 	free(buf);
+	return err;
+}
+
+/*
+ * Answer a READ request for [@off, @off + @len) of @vmo with the file, as
+ * a pager must: an allocation that fails (ENOMEM) is retried, and a range
+ * that still cannot be supplied is failed (EIO) rather than left with its
+ * waiters blocked. 0 when supplied, or the supply's -errno.
+ */
+static inline int serve_file(int pager, int vmo, uint64_t off, uint64_t len)
+{
+	int err = supply_file(pager, vmo, off, len), tries;
+
+	for (tries = 0; err == -ENOMEM && tries < 100; tries++) {
+		usleep(1000);
+		err = supply_file(pager, vmo, off, len);
+	}
+	if (err == -ENOMEM)
+		for (tries = 0; tries < 100; tries++)
+			if (pager_fail(pager, vmo, off, len, EIO) != -ENOMEM)
+				break;
 	return err;
 }
 
