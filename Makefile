@@ -12,13 +12,26 @@
 #   make demo       the demo program in a VM
 #   make bench      the benchmarks in a VM, as ratios to Linux baselines
 #   make lint       checkpatch --strict, sparse and kernel-doc
+#   make install    the module (modules_install + depmod), udev rule,
+#                   libzvmo, zvmo-stat and man pages, under DESTDIR and
+#                   PREFIX (/usr/local); MODULES_LOAD=1 also loads it at boot
 #   make man        the man pages, into build/man
 #   make htmldocs   Documentation/ with Sphinx, into build/htmldocs
+#   make packages   the Debian packages, into build/packages
 #   make deps       install the Debian packages all of this needs
 #
 # Module builds land in build/<kernel release>/zvmo.ko.
 
 top := $(abspath .)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+MODULES_LOAD ?= 0
 
 ifneq ($(KDIR),)
 KDIRS := $(KDIR)
@@ -85,9 +98,41 @@ man:
 htmldocs:
 	@scripts/htmldocs.sh build/htmldocs
 
+packages: deps
+	@scripts/packages.sh build/packages
+
+install: install-module install-lib install-tools install-man install-udev
+
+install-module: module
+	@set -e; for k in $(KDIRS); do scripts/install-module.sh $$k; done
+
+install-lib:
+	$(MAKE) -C userlib install PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
+		INCLUDEDIR=$(INCLUDEDIR)
+
+install-tools:
+	$(MAKE) -C tools installable
+	install -D -m 0755 build/tools-shared/zvmo-stat $(DESTDIR)$(BINDIR)/zvmo-stat
+
+install-man: man
+	@set -e; for d in build/man/man*; do \
+		install -d $(DESTDIR)$(MANDIR)/$${d##*/}; \
+		cp -P $$d/* $(DESTDIR)$(MANDIR)/$${d##*/}/; \
+	done
+
+install-udev:
+	install -D -m 0644 tools/system/60-zvmo.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-zvmo.rules
+ifeq ($(MODULES_LOAD),1)
+	install -D -m 0644 tools/system/zvmo.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/zvmo.conf
+endif
+
 clean:
 	rm -rf build
 	$(MAKE) -C userlib clean
 	$(MAKE) -C tools/testing/host clean
 
-.PHONY: all deps module userlib selftests tools benches hosttests check check-debug demo bench lint man htmldocs clean
+.PHONY: all deps module userlib selftests tools benches hosttests check \
+	check-debug demo bench lint man htmldocs packages install \
+	install-module install-lib install-tools install-man install-udev clean

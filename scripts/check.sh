@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: the host unit tests, the documentation suite
-# (scripts/check-docs.sh), then every kselftest in the VM on every
-# supported kernel, and one closing line counting every test of every suite
-# on every kernel. Builds are make's job; this only runs.
+# make check: the host unit tests, the documentation and Debian packaging
+# suites (scripts/check-docs.sh, scripts/check-packages.sh), then every
+# kselftest in the VM on every supported kernel, and one closing line
+# counting every test of every suite on every kernel. Builds are make's
+# job; this only runs (the packaging suite builds its packages itself).
 #
 # With --debug (make check-debug): the kselftests on the debug kernel of
 # scripts/debug-kernel.sh instead, where KASAN, lockdep, kmemleak and
@@ -62,6 +63,12 @@ if [ "$debug" = 0 ]; then
 	rc=${PIPESTATUS[0]}
 	count "$logs/docs.log"
 	settle "the documentation suite" "$rc" "$last_fails"
+
+	echo "== Debian packages"
+	"$top/scripts/check-packages.sh" 2>&1 | tee "$logs/packages.log"
+	rc=${PIPESTATUS[0]}
+	count "$logs/packages.log"
+	settle "the packaging suite" "$rc" "$last_fails"
 fi
 
 tests=$(make -s -C "$top/selftests" print-tests)

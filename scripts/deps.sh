@@ -10,7 +10,8 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12 libnl-genl-3-dev pkg-config sparse valgrind clang
 	flex bison bc libelf-dev libssl-dev python3-docutils
-	python3-sphinx groff-base man-db
+	python3-sphinx groff-base man-db dkms dh-dkms debhelper dpkg-dev
+	fakeroot lintian
 )
 
 missing=()

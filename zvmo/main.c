@@ -282,3 +282,4 @@ module_exit(zvmo_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zircon-style virtual memory objects");
 MODULE_AUTHOR("The zvmo developers");
+MODULE_VERSION("0.1.0");
