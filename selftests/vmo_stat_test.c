@@ -699,6 +699,8 @@ TEST(tool_table_tree_pagers_stats)
 	EXPECT_NE(NULL, strstr(out, "total: "));
 	EXPECT_EQ(2, run_tool("--bogus 2>/dev/null", out, sizeof(out)));
 	EXPECT_EQ(2, run_tool("--watch 0 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, run_tool("--watch -1 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, run_tool("--watch 86401 2>/dev/null", out, sizeof(out)));
 	free_tree(&t);
 	zt_nl_close(&nl);
 }

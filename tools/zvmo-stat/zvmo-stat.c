@@ -602,7 +602,7 @@ static void usage(FILE *out)
 		"  --stats     the module's counters, one per line\n"
 		"  --json      all of it, as one JSON document\n"
 		"  --watch N   print again every N seconds, as top does\n"
-		"Root sees every VMO; other users see the ones they made.\n");
+		"With CAP_SYS_ADMIN it sees every VMO; without, the ones its user made.\n");
 }
 
 int main(int argc, char **argv)
@@ -636,9 +636,12 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			errno = 0;
+			/* Digits only: strtoul() would take "-1" as huge. */
 			watch = strtoul(optarg, &end, 10);
-			if (errno || *end || !watch) {
-				fprintf(stderr, "zvmo-stat: --watch wants a number of seconds\n");
+			if (errno || *end || !watch ||
+			    strspn(optarg, "0123456789") != strlen(optarg) ||
+			    watch > 86400) {
+				fprintf(stderr, "zvmo-stat: --watch wants a number of seconds, 1 to 86400\n");
 				return 2;
 			}
 			break;
@@ -674,7 +677,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "zvmo-stat: %s\n", nl_geterror(err));
 			return 1;
 		}
-		if (watch)
+		/*
+		 * A screen cleared for each snapshot, as top does; JSON goes
+		 * out as one document a line after another, for a program.
+		 */
+		if (watch && mode != 'j' && isatty(STDOUT_FILENO))
 			printf("\033[H\033[2J");
 		switch (mode) {
 		case 't':
