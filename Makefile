@@ -95,7 +95,7 @@ lint: deps
 man:
 	@scripts/man.sh build/man
 
-htmldocs:
+htmldocs: deps
 	@scripts/htmldocs.sh build/htmldocs
 
 packages: deps

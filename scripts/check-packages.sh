@@ -14,24 +14,7 @@ arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-g
 pkgs=(zvmo-dkms libzvmo1 libzvmo-dev zvmo-tools)
 # What purge() takes away too: the debug symbols dh_strip makes.
 dbgsym=(libzvmo1-dbgsym zvmo-tools-dbgsym)
-n=0 pass=0 fail=0 skip=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-
-# result NAME COMMAND...: one test; its output shows only when it fails.
-result() {
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$log" 2>&1; then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		sed 's/^/# /' "$log" | tail -n 40
-		echo "not ok $n $name"
-		fail=$((fail + 1))
-	fi
-}
+. "$top/scripts/tap.sh"
 
 purge() {
 	local p installed=()
@@ -204,27 +187,26 @@ make_install() {
 echo "TAP version 13"
 if [ "$(id -u)" != 0 ]; then
 	echo "1..1"
-	echo "ok 1 # SKIP installing packages needs root"
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
+	tap_skip "the Debian packages" "installing packages needs root"
+	tap_totals
 	exit 0
 fi
 echo "1..10"
-result "versions agree" versions_agree
-result "make install stages every file under DESTDIR and PREFIX" make_install
-result "dpkg-buildpackage builds ${pkgs[*]}" build
-if [ "$fail" = 0 ]; then
-	result "lintian finds no error or warning" lint
-	result "the packages hold their files" contents
-	result "the packages install" install_all
-	result "DKMS builds and installs zvmo.ko for every kernel with headers" dkms_builds
-	result "a program builds against the installed libzvmo" library
-	result "zvmo-stat, the man pages and the udev rule are installed" tools
-	result "purging the packages leaves nothing behind" purged
+tap_result "versions agree" versions_agree
+tap_result "make install stages every file under DESTDIR and PREFIX" make_install
+tap_result "dpkg-buildpackage builds ${pkgs[*]}" build
+if [ "$tap_fail" = 0 ]; then
+	tap_result "lintian finds no error or warning" lint
+	tap_result "the packages hold their files" contents
+	tap_result "the packages install" install_all
+	tap_result "DKMS builds and installs zvmo.ko for every kernel with headers" dkms_builds
+	tap_result "a program builds against the installed libzvmo" library
+	tap_result "zvmo-stat, the man pages and the udev rule are installed" tools
+	tap_result "purging the packages leaves nothing behind" purged
 else
 	for t in lint contents install dkms library tools purged; do
-		n=$((n + 1)) skip=$((skip + 1))
-		echo "ok $n $t # SKIP the packages did not build"
+		tap_skip "$t" "the packages did not build"
 	done
 fi
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" = 0 ]
+tap_totals
+[ "$tap_fail" = 0 ]

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make htmldocs: build Documentation/ as HTML with Debian's Sphinx into
 # OUTDIR (build/htmldocs by default), its doctrees under build/. Any
-# warning fails the build. Installs python3-sphinx when it is missing.
+# warning fails the build. Needs python3-sphinx (make deps).
 #
 #   scripts/htmldocs.sh [OUTDIR]
 set -euo pipefail
@@ -17,16 +17,8 @@ doctrees=$top/build/htmldocs.doctrees
 
 sphinx=/usr/bin/sphinx-build
 if [ ! -x "$sphinx" ]; then
-	if ! command -v apt-get >/dev/null; then
-		echo "htmldocs.sh: no $sphinx and no apt-get to install python3-sphinx" >&2
-		exit 1
-	fi
-	sudo=
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	echo "htmldocs.sh: installing python3-sphinx"
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
-	$sudo apt-get install -y -qq --no-install-recommends python3-sphinx >/dev/null
+	echo "htmldocs.sh: no $sphinx: make deps installs python3-sphinx" >&2
+	exit 1
 fi
 
 cd "$top/Documentation"
