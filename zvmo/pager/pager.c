@@ -438,9 +438,14 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 			err = -EINTR;
 	}
 
+	/*
+	 * The fault's retry reports what the pager failed it with: without
+	 * this record it would ask again instead of raising SIGBUS. A few
+	 * bytes, taken only when a pager failed a range: never refused.
+	 */
 	if (how == ZVMO_WAIT_FAULT && READ_ONCE(req->done) &&
 	    READ_ONCE(req->error))
-		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
+		fail = kzalloc(sizeof(*fail), GFP_KERNEL | __GFP_NOFAIL);
 	spin_lock(&src->lock);
 	if (!err && req->done)
 		err = req->error;
@@ -470,7 +475,7 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 
 out_fail:
 	if (how == ZVMO_WAIT_FAULT)
-		fail = kzalloc(sizeof(*fail), GFP_KERNEL);
+		fail = kzalloc(sizeof(*fail), GFP_KERNEL | __GFP_NOFAIL);
 	if (fail) {
 		fail->task = current;
 		fail->pid = current->pid;
