@@ -280,42 +280,54 @@ struct fs_pager {
 	atomic_int errors;
 };
 
+/* One try at supplying [@off, @off + @len) from the file; 0 or -errno. */
+static int fs_supply(struct fs_pager *f, uint64_t off, uint64_t len)
+{
+	unsigned char *buf = malloc(len);
+	int aux = zt_create(len, 0, ZVMO_FD_CLOEXEC), err = -ENOMEM;
+
+	if (buf && aux >= 0 &&
+	    pread(f->file, buf, len, off) == (ssize_t)len &&
+	    pwrite(aux, buf, len, 0) == (ssize_t)len)
+		err = supply(f->pager, f->vmo, off, len, aux, 0);
+	if (aux >= 0)
+		close(aux);
+	free(buf);
+	return err;
+}
+
 static void *fs_serve(void *arg)
 {
 	struct fs_pager *f = arg;
 	struct zvmo_pager_packet p;
-	unsigned char *buf;
-	int aux;
-
 	int tries, err;
+	uint64_t o;
 
 	while (!atomic_load(&f->stop)) {
 		if (next_packet(f->pager, &p, 50) ||
 		    p.command != ZVMO_PAGER_READ)
 			continue;
 		atomic_fetch_add(&f->reads, 1);
-		/* What fails for want of memory is tried again, then failed. */
-		for (err = -ENOMEM, tries = 0; err && tries < 100; tries++) {
-			buf = malloc(p.length);
-			aux = zt_create(p.length, 0, ZVMO_FD_CLOEXEC);
-			err = -ENOMEM;
-			if (buf && aux >= 0 &&
-			    pread(f->file, buf, p.length, p.offset) ==
-			    (ssize_t)p.length &&
-			    pwrite(aux, buf, p.length, 0) == (ssize_t)p.length)
-				err = supply(f->pager, f->vmo, p.offset,
-					     p.length, aux, 0);
-			if (aux >= 0)
-				close(aux);
-			free(buf);
-			if (err && err != -ENOMEM)
-				break;
+		err = fs_supply(f, p.offset, p.length);
+		if (err != -ENOMEM) {
+			if (err)
+				atomic_fetch_add(&f->errors, 1);
+			continue;
 		}
-		if (err) {
+		/*
+		 * Memory is short: a page at a time, each tried again, and
+		 * failed when it keeps failing, so no reader waits for good.
+		 */
+		for (o = p.offset; o < p.offset + p.length; o += PAGE) {
+			err = -ENOMEM;
+			for (tries = 0; err == -ENOMEM && tries < 100; tries++)
+				err = fs_supply(f, o, PAGE);
+			if (!err)
+				continue;
 			atomic_fetch_add(&f->errors, 1);
 			for (tries = 0; tries < 100; tries++)
-				if (pager_fail(f->pager, f->vmo, p.offset,
-					       p.length, EIO) != -ENOMEM)
+				if (pager_fail(f->pager, f->vmo, o, PAGE,
+					       EIO) != -ENOMEM)
 					break;
 		}
 	}

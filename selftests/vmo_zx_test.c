@@ -900,30 +900,38 @@ static zx_status_t supply_file(zx_handle_t pager, zx_handle_t vmo,
 }
 
 /*
- * Answer a READ request as a pager must: what fails for want of memory is
- * retried, and a range that still cannot be supplied is failed rather than
- * left with its waiters blocked. The supply's status.
+ * Answer a READ request as a pager must when memory is short: a page at a
+ * time, each tried again, and a page that still cannot be supplied is
+ * failed rather than left with its waiters blocked. The first status met.
  */
 static zx_status_t serve_file(zx_handle_t pager, zx_handle_t vmo,
 			      zx_handle_t aux, uint8_t *buf, size_t bufsize,
 			      uint64_t key, uint64_t off, uint64_t len)
 {
-	zx_status_t status;
+	zx_status_t status, first = ZX_OK;
+	uint64_t o;
 	int tries;
 
 	status = supply_file(pager, vmo, aux, buf, bufsize, key, off, len);
-	for (tries = 0; status == ZX_ERR_NO_MEMORY && tries < 100; tries++) {
-		usleep(1000);
-		status = supply_file(pager, vmo, aux, buf, bufsize, key, off,
-				     len);
+	if (status != ZX_ERR_NO_MEMORY)
+		return status;
+	for (o = off; o < off + len; o += PAGE) {
+		status = ZX_ERR_NO_MEMORY;
+		for (tries = 0; status == ZX_ERR_NO_MEMORY && tries < 100;
+		     tries++)
+			status = supply_file(pager, vmo, aux, buf, bufsize,
+					     key, o, PAGE);
+		if (status == ZX_ERR_NO_MEMORY)
+			for (tries = 0; tries < 100; tries++)
+				if (zx_pager_op_range(pager, ZX_PAGER_OP_FAIL,
+						      vmo, o, PAGE,
+						      (uint64_t)ZX_ERR_IO) !=
+				    ZX_ERR_NO_MEMORY)
+					break;
+		if (status != ZX_OK && first == ZX_OK)
+			first = status;
 	}
-	if (status == ZX_ERR_NO_MEMORY)
-		for (tries = 0; tries < 100; tries++)
-			if (zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, off,
-					      len, (uint64_t)ZX_ERR_IO) !=
-			    ZX_ERR_NO_MEMORY)
-				break;
-	return status;
+	return first;
 }
 
 /*
@@ -967,11 +975,16 @@ static void *serve(void *arg)
 	zx_handle_t aux = ZX_HANDLE_INVALID, pager, vmo;
 	zx_port_packet_t pkt;
 	zx_status_t status;
-	uint64_t i;
 	uint8_t *buf;
+	uint64_t i;
+	int tries;
 
 	buf = malloc(BATCH_BYTES);
-	status = buf ? zx_vmo_create(BATCH_BYTES, 0, &aux) : ZX_ERR_NO_MEMORY;
+	status = ZX_ERR_NO_MEMORY;
+	/* A server that is not there leaves its VMOs' readers blocked. */
+	for (tries = 0; buf && status == ZX_ERR_NO_MEMORY && tries < 100;
+	     tries++)
+		status = zx_vmo_create(BATCH_BYTES, 0, &aux);
 	if (status != ZX_OK) {
 		server_error(s, status);
 		free(buf);

@@ -102,23 +102,31 @@ static inline int supply_file(int pager, int vmo, uint64_t off, uint64_t len)
 
 /*
  * Answer a READ request for [@off, @off + @len) of @vmo with the file, as
- * a pager must: an allocation that fails (ENOMEM) is retried, and a range
- * that still cannot be supplied is failed (EIO) rather than left with its
- * waiters blocked. 0 when supplied, or the supply's -errno.
+ * a pager must when memory is short (ENOMEM): a page at a time, each tried
+ * again, and a page that still cannot be supplied is failed (EIO) rather
+ * than left with its waiters blocked. 0 when all of it was supplied, or
+ * the first -errno met.
  */
 static inline int serve_file(int pager, int vmo, uint64_t off, uint64_t len)
 {
-	int err = supply_file(pager, vmo, off, len), tries;
+	int err = supply_file(pager, vmo, off, len), first = 0, tries;
+	uint64_t o;
 
-	for (tries = 0; err == -ENOMEM && tries < 100; tries++) {
-		usleep(1000);
-		err = supply_file(pager, vmo, off, len);
+	if (err != -ENOMEM)
+		return err;
+	for (o = off; o < off + len; o += PAGE) {
+		err = -ENOMEM;
+		for (tries = 0; err == -ENOMEM && tries < 100; tries++)
+			err = supply_file(pager, vmo, o, PAGE);
+		if (err == -ENOMEM)
+			for (tries = 0; tries < 100; tries++)
+				if (pager_fail(pager, vmo, o, PAGE, EIO) !=
+				    -ENOMEM)
+					break;
+		if (err && !first)
+			first = err;
 	}
-	if (err == -ENOMEM)
-		for (tries = 0; tries < 100; tries++)
-			if (pager_fail(pager, vmo, off, len, EIO) != -ENOMEM)
-				break;
-	return err;
+	return first;
 }
 
 /* Whether [@off, @off + @len) of @vmo reads as the file. */
