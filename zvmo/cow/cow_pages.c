@@ -1919,6 +1919,12 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	u64 root_off, root_end;
 	int err = 0;
 
+	/*
+	 * What no memory can change is refused before any is asked for:
+	 * these are set when the leaf is made, before anyone can see it.
+	 */
+	if (leaf->contiguous || leaf->source || leaf->origin)
+		return -EOPNOTSUPP;
 	node = zvmo_cow_alloc_node();
 	child = zvmo_cow_alloc_node();
 	if (!node || !child) {
