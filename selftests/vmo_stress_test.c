@@ -727,8 +727,9 @@ static void op_read(struct ctx *c, struct vref *v)
 	}
 	if (check(c, r, A_NOMEM | A_PAGER, v->key))
 		return;
-	/* Short only where a later page failed. */
-	if (!r || r > (long)len || (r < (long)len && !pager_troubled(v->key)))
+	/* Short only where a later page failed, or memory ran out. */
+	if (!r || r > (long)len ||
+	    (r < (long)len && !pager_troubled(v->key) && !injecting))
 		FAIL(c, "read %ld of %llu of key %llu", r, len, v->key);
 	else
 		check_pattern(c, v, c->buf, off, r);
