@@ -1991,9 +1991,14 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long span = ZVMO_FAULT_AROUND * PAGE_SIZE;
-	unsigned long start = max(ALIGN_DOWN(vmf->address, span),
-				  vma->vm_start);
-	unsigned long end = min(start + span, vma->vm_end);
+	unsigned long block = ALIGN_DOWN(vmf->address, span);
+	/*
+	 * Within the aligned block, whatever the VMA's start: so within the
+	 * faulting address's page table, which ->map_pages checked is
+	 * there (vm_insert_pages() must not allocate one under RCU).
+	 */
+	unsigned long start = max(block, vma->vm_start);
+	unsigned long end = min(block + span, vma->vm_end);
 	struct page *pages[ZVMO_FAULT_AROUND];
 	unsigned long addr, run_addr = 0, num;
 	unsigned int n = 0;
