@@ -289,6 +289,44 @@ static void *touch_all(void *arg)
 	return NULL;
 }
 
+/*
+ * A mapping that starts one page below a 2 MiB boundary, where the page
+ * table below the boundary exists and the one above does not: the first
+ * read fault maps around it from ->map_pages, and what it maps stays in
+ * that page's page table (->map_pages runs under RCU and may not make
+ * the next one).
+ */
+TEST(fault_around_stays_in_its_page_table)
+{
+	const size_t huge = 2UL << 20, len = 32 * PAGE;
+	unsigned char buf[32];
+	char *area, *at, *p;
+	int fd, i;
+
+	fd = zt_create(len, 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 32; i++) {
+		buf[i] = (unsigned char)(i + 1);
+		ASSERT_EQ(1, pwrite(fd, &buf[i], 1, i * PAGE));
+	}
+	/* Nothing mapped around: no page table for either 2 MiB region. */
+	area = mmap(NULL, 3 * huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	at = (char *)(((unsigned long)area + huge) & ~(huge - 1)) - PAGE;
+	/* A page below, touched: the first region's page table exists. */
+	ASSERT_EQ(at - PAGE, mmap(at - PAGE, PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				  -1, 0));
+	at[-1] = 1;
+	p = mmap(at, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	ASSERT_EQ(at, p);
+	for (i = 0; i < 32; i++)
+		ASSERT_EQ(i + 1, (unsigned char)p[i * PAGE]);
+	munmap(area, 3 * huge);
+	close(fd);
+}
+
 TEST(threads_fault_the_same_pages)
 {
 	enum { THREADS = 4 };
