@@ -5,6 +5,8 @@
 # for every installed kernel that has headers, check what landed where,
 # build a program against the installed library, then purge it all again.
 # Prints kselftest-style results and a "# Totals:" line for check.sh.
+# pipefail: so no grep -q after a pipe, which can end the pipe's writer
+# with SIGPIPE and fail the pipe by chance.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,7 @@ dbgsym=(libzvmo1-dbgsym zvmo-tools-dbgsym)
 purge() {
 	local p installed=()
 	for p in "${dbgsym[@]}" "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed &&
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep installed >/dev/null &&
 			installed+=("$p")
 	done
 	[ ${#installed[@]} -eq 0 ] || dpkg --purge "${installed[@]}"
@@ -102,7 +104,7 @@ dkms_builds() {
 		ko=$(ls /lib/modules/"$k"/updates/dkms/zvmo.ko* 2>/dev/null) || {
 			echo "no zvmo.ko for $k"; return 1; }
 		[ "$(modinfo -F version "$ko")" = "$version" ] || return 1
-		modinfo -F vermagic "$ko" | grep -q "^$k " || return 1
+		modinfo -F vermagic "$ko" | grep "^$k " >/dev/null || return 1
 		modprobe --dry-run -S "$k" zvmo || return 1
 	done
 	[ "$found" = 1 ] || { echo "no kernel with headers"; return 1; }
@@ -136,7 +138,8 @@ int main(void)
 PROG
 	(cd "$dir" &&
 	 gcc -Wall -Werror -o t t.c $(pkg-config --cflags --libs libzvmo) &&
-	 ldd ./t | grep -Eq "libzvmo.so.1 => (/usr)?/lib/$arch/libzvmo.so.1" &&
+	 ldd ./t | grep -E "libzvmo.so.1 => (/usr)?/lib/$arch/libzvmo.so.1" \
+		>/dev/null &&
 	 ./t &&
 	 gcc -Wall -Werror -static -o ts t.c \
 		$(pkg-config --static --cflags --libs libzvmo) &&
@@ -147,7 +150,7 @@ PROG
 }
 
 tools() {
-	/usr/bin/zvmo-stat --help | grep -q -- --tree &&
+	/usr/bin/zvmo-stat --help | grep -- --tree >/dev/null &&
 	man -w zvmo-stat && man -w 3 zvmo_vmo_create && man -w 3 zvmo_vmo_write &&
 	test -s /usr/lib/udev/rules.d/60-zvmo.rules
 }
@@ -156,7 +159,7 @@ purged() {
 	purge || return 1
 	[ ! -e /usr/src/zvmo-"$version" ] || { echo "/usr/src/zvmo-$version left"; return 1; }
 	! ls /lib/modules/*/updates/dkms/zvmo.ko* 2>/dev/null || return 1
-	! dkms status zvmo | grep -q . || return 1
+	! dkms status zvmo | grep . >/dev/null || return 1
 	[ ! -e /usr/lib/"$arch"/libzvmo.so.1 ] && [ ! -e /usr/bin/zvmo-stat ]
 }
 
@@ -178,7 +181,7 @@ make_install() {
 	 test -f opt/zvmo/share/man/man1/zvmo-stat.1 &&
 	 test -f usr/lib/udev/rules.d/60-zvmo.rules &&
 	 test -f usr/lib/modules-load.d/zvmo.conf &&
-	 objdump -p opt/zvmo/lib/libzvmo.so.1.0.0 | grep -q 'SONAME *libzvmo.so.1$')
+	 objdump -p opt/zvmo/lib/libzvmo.so.1.0.0 | grep 'SONAME *libzvmo.so.1$' >/dev/null)
 	rc=$?
 	rm -rf "$d"
 	return $rc
