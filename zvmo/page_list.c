@@ -918,8 +918,10 @@ int zvmo_page_list_validate(const struct zvmo_page_list *pl)
 			}
 			empty = false;
 			tag = slot->val & ZVMO_PL_TAG_MASK;
-			if (tag != ZVMO_PL_TAG_PAGE &&
-			    slot->val != ZVMO_PL_TAG_MARKER) {
+			if ((tag != ZVMO_PL_TAG_PAGE &&
+			     tag != ZVMO_PL_TAG_COMPRESSED &&
+			     slot->val != ZVMO_PL_TAG_MARKER) ||
+			    slot->val == ZVMO_PL_TAG_COMPRESSED) {
 				pr_err("page list %p: node %#llx slot %u bad value %#lx\n",
 				       pl, node->offset, i, slot->val);
 				return -EINVAL;

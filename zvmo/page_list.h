@@ -25,16 +25,18 @@
 
 /*
  * The low two bits of a slot's @val say what it holds. A struct page is
- * at least 4-byte aligned, so they are free in a page pointer.
+ * at least 4-byte aligned, and so is a handle of the compressed store (a
+ * pointer to a slab object), so they are free in either.
  */
 #define ZVMO_PL_TAG_MASK	3UL
 #define ZVMO_PL_TAG_PAGE	1UL	/* struct page * | ZVMO_PL_TAG_PAGE */
 #define ZVMO_PL_TAG_MARKER	2UL	/* the whole value: no payload */
-#define ZVMO_PL_TAG_RESERVED	3UL	/* for a future compressed reference */
+#define ZVMO_PL_TAG_COMPRESSED	3UL	/* handle | ZVMO_PL_TAG_COMPRESSED */
 
 /**
  * struct zvmo_pl_slot - what a list holds at one page offset
- * @val: 0 if empty, else a tagged value: a page or a marker
+ * @val: 0 if empty, else a tagged value: a page, a marker, or the handle
+ *	of a page's content in the compressed store
  * @state: per-slot state owned by the caller (copy-on-write split bits,
  *	dirty state, pin count, ...). The page list moves it with the
  *	content and zeroes it when it clears the slot; an empty slot's
@@ -60,6 +62,20 @@ static inline bool zvmo_pl_slot_is_marker(const struct zvmo_pl_slot *slot)
 	return slot->val == ZVMO_PL_TAG_MARKER;
 }
 
+static inline bool zvmo_pl_slot_is_compressed(const struct zvmo_pl_slot *slot)
+{
+	return (slot->val & ZVMO_PL_TAG_MASK) == ZVMO_PL_TAG_COMPRESSED;
+}
+
+/* The handle of the compressed content in @slot, or 0 if it holds none. */
+static inline unsigned long
+zvmo_pl_slot_compressed(const struct zvmo_pl_slot *slot)
+{
+	if (!zvmo_pl_slot_is_compressed(slot))
+		return 0;
+	return slot->val & ~ZVMO_PL_TAG_MASK;
+}
+
 /* The page in @slot, or NULL if it holds no page. */
 static inline struct page *zvmo_pl_slot_page(const struct zvmo_pl_slot *slot)
 {
@@ -73,6 +89,16 @@ static inline void zvmo_pl_slot_set_page(struct zvmo_pl_slot *slot,
 					 struct page *page)
 {
 	slot->val = (unsigned long)page | ZVMO_PL_TAG_PAGE;
+}
+
+/*
+ * Make @slot hold compressed content by its @handle (4-byte aligned); its
+ * state is the caller's to set.
+ */
+static inline void zvmo_pl_slot_set_compressed(struct zvmo_pl_slot *slot,
+					       unsigned long handle)
+{
+	slot->val = handle | ZVMO_PL_TAG_COMPRESSED;
 }
 
 /* Make @slot hold a marker; its state is the caller's to set. */

@@ -1318,6 +1318,7 @@ static void test_validate(void)
 	struct zvmo_pl_node *node, *hint;
 	unsigned long printed = shim_printk_count();
 	struct zvmo_pl_slot *slot;
+	unsigned long saved;
 	u64 off;
 
 	shim_printk_quiet(true);
@@ -1341,13 +1342,22 @@ static void test_validate(void)
 	pl.nr_nodes++;
 	CHECK_VALID(&pl);
 
-	/* Bad slot values: no tag, the reserved tag, a marker with bits. */
+	/*
+	 * Bad slot values: no tag, a compressed reference without a handle,
+	 * a marker with bits. A compressed reference with one is good.
+	 */
 	slot = slot_at(&pl, 40 * PG);
+	saved = slot->val;
 	slot->val &= ~ZVMO_PL_TAG_MASK;
 	CHECK_EQ(zvmo_page_list_validate(&pl), -EINVAL);
-	slot->val |= ZVMO_PL_TAG_RESERVED;
+	slot->val |= ZVMO_PL_TAG_COMPRESSED;
+	CHECK_VALID(&pl);
+	CHECK(zvmo_pl_slot_is_compressed(slot));
+	CHECK(!zvmo_pl_slot_page(slot));
+	CHECK(zvmo_pl_slot_compressed(slot) == (slot->val & ~ZVMO_PL_TAG_MASK));
+	slot->val = ZVMO_PL_TAG_COMPRESSED;
 	CHECK_EQ(zvmo_page_list_validate(&pl), -EINVAL);
-	slot->val = (slot->val & ~ZVMO_PL_TAG_MASK) | ZVMO_PL_TAG_PAGE;
+	slot->val = saved;
 	CHECK_VALID(&pl);
 	slot = slot_at(&pl, 16 * PG);
 	CHECK(zvmo_pl_slot_is_marker(slot));
