@@ -10,7 +10,9 @@
 # Builds nothing. VERSION names a kernel installed under /boot (default: the
 # newest 6.12); a path names a kernel image, such as the debug kernel, and
 # then --module is needed. The initramfs holds busybox, the zvmo.ko built
-# for the kernel (build/<VERSION>/zvmo.ko unless --module says otherwise), PROGRAM
+# for the kernel (build/<VERSION>/zvmo.ko unless --module says otherwise),
+# the modules it needs from the kernel's own (its dependencies and soft
+# dependencies, as modprobe would load them, for an installed kernel), PROGRAM
 # and every --file, all in the VM's working directory. PROGRAM runs as root,
 # or as an unprivileged user with --user; its output is relayed live and its
 # exit status is ours.
@@ -91,6 +93,24 @@ root=$tmp/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,lib,t}
 cp "$busybox" "$root/bin/busybox"
 cp "$module" "$root/lib/zvmo.ko"
+# What modprobe would load first, in its order: zvmo's dependencies (zsmalloc,
+# a module in 6.1) and soft dependencies (the compressor).
+mkdir -p "$root/lib/deps"
+if [ -d "/lib/modules/$kernel" ]; then
+	n=0
+	for dep in $(modinfo -F depends "$module" | tr , ' ') \
+		   $(modinfo -F softdep "$module" | sed -n 's/^pre: *//p'); do
+		modprobe -S "$kernel" --show-depends "$dep" |
+		sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		n=$((n + 1))
+		dst=$root/lib/deps/$(printf %02d $n)-$(basename "${ko%.xz}")
+		case $ko in
+		*.xz) xz -dc "$ko" >"$dst" ;;
+		*) cp "$ko" "$dst" ;;
+		esac
+	done
+fi
 cp "$program" "$root/t/"
 for f in "${files[@]}"; do
 	cp -r "$f" "$root/t/"
@@ -126,6 +146,9 @@ echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 [ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 chmod 755 /t
+for ko in /lib/deps/*.ko; do
+	[ -e "\$ko" ] && insmod "\$ko"
+done
 echo "vmtest: loading zvmo" >/dev/kmsg
 if insmod /lib/zvmo.ko; then
 	cd /t
