@@ -15,7 +15,7 @@
 #   - a crash: a test killed by a signal, or a program that died before
 #     reporting;
 #   - a leak: a live counter of /proc/zvmo (VMOs, handles, pagers, pages,
-#     page-list nodes, pins) not back to zero once the program has exited
+#     page-list nodes, pins, the compressed store) not back to zero once the program has exited
 #     and every process it left behind has been killed. (A test stopped by
 #     a failed assertion may leave children blocked on a pager only it
 #     would have answered: those are killed, as a user would, and what

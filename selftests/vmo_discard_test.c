@@ -470,7 +470,7 @@ TEST(reclaim_now_rejects_junk)
 	EXPECT_EQ(-EINVAL, zt_write_file("/sys/module/zvmo/parameters/reclaim_now",
 					 "discard"));
 	EXPECT_EQ(-EINVAL, zt_write_file("/sys/module/zvmo/parameters/reclaim_now",
-					 "compress 5"));
+					 "squeeze 5"));
 	EXPECT_EQ(-EINVAL, zt_write_file("/sys/module/zvmo/parameters/reclaim_now",
 					 "dedup5"));
 	EXPECT_EQ(0, zt_reclaim(NULL, 0));

@@ -146,7 +146,9 @@ TEST(bad_options)
 	int bit;
 
 	ASSERT_EQ(0, zt_stats(&before));
-	for (bit = 2; bit < 32; bit++)
+	/* 1 << 2 is of pager VMOs only; 1 << 3 is ZVMO_VMO_NO_COMPRESS. */
+	ASSERT_EQ(-EINVAL, zt_create(PAGE, 1U << 2, 0));
+	for (bit = 4; bit < 32; bit++)
 		ASSERT_EQ(-EINVAL, zt_create(PAGE, 1U << bit, 0));
 	for (bit = 1; bit < 32; bit++)
 		ASSERT_EQ(-EINVAL, zt_create(PAGE, 0, 1U << bit));

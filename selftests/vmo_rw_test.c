@@ -567,7 +567,23 @@ static int commit_past_limit(void)
 	return 0;
 }
 
-TEST(memcg_limit)
+FIXTURE(memcg) {
+	int unused;
+};
+
+FIXTURE_SETUP(memcg)
+{
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+}
+
+/*
+ * Reclaim runs at every charge past the limit: a debug kernel takes tens
+ * of seconds over it, more than the harness's default.
+ */
+TEST_F_TIMEOUT(memcg, limit, 180)
 {
 	long before = pages_held();
 	int r = zt_in_memcg("16M", commit_past_limit);

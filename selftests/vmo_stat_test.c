@@ -615,23 +615,6 @@ static long long json_vmo_field(const char *doc, uint64_t koid,
 	return strtoll(at + strlen(k), NULL, 10);
 }
 
-/* Run the tool with @args; its output in a buffer of @len, or -1. */
-static int run_tool(const char *args, char *out, size_t len)
-{
-	char cmd[128];
-	size_t n = 0, r;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "./zvmo-stat %s", args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	while (n < len - 1 && (r = fread(out + n, 1, len - 1 - n, f)) > 0)
-		n += r;
-	out[n] = 0;
-	return WEXITSTATUS(pclose(f));
-}
-
 static char out[1 << 20];
 
 TEST(tool_json_parses_and_agrees)
@@ -643,7 +626,7 @@ TEST(tool_json_parses_and_agrees)
 	if (access("./zvmo-stat", X_OK))
 		SKIP(return, "zvmo-stat is not in the VM (make check puts it)");
 	ASSERT_EQ(0, make_tree(&t));
-	ASSERT_EQ(0, run_tool("--json", out, sizeof(out)));
+	ASSERT_EQ(0, zt_run_tool("--json", out, sizeof(out)));
 	end = json_value(out, 0);
 	ASSERT_NE(NULL, end);
 	EXPECT_EQ(0, *json_ws(end));
@@ -673,7 +656,7 @@ TEST(tool_table_tree_pagers_stats)
 	if (access("./zvmo-stat", X_OK))
 		SKIP(return, "zvmo-stat is not in the VM (make check puts it)");
 	ASSERT_EQ(0, make_tree(&t));
-	ASSERT_EQ(0, run_tool("", out, sizeof(out)));
+	ASSERT_EQ(0, zt_run_tool("", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "COMMITTED"));
 	EXPECT_NE(NULL, strstr(out, "total: "));
 	EXPECT_NE(NULL, strstr(out, " snap1 "));
@@ -683,7 +666,7 @@ TEST(tool_table_tree_pagers_stats)
 				   &reply));
 	root = zt_nl_find(&reply, koid_of(t.root));
 	ASSERT_NE(NULL, root);
-	ASSERT_EQ(0, run_tool("--tree", out, sizeof(out)));
+	ASSERT_EQ(0, zt_run_tool("--tree", out, sizeof(out)));
 	snprintf(want, sizeof(want), "hidden node #%llu:",
 		 (unsigned long long)root->nodes[1].id);
 	EXPECT_NE(NULL, strstr(out, want));
@@ -693,14 +676,14 @@ TEST(tool_table_tree_pagers_stats)
 	EXPECT_NE(NULL, strstr(out, "[slice]"));
 	EXPECT_NE(NULL, strstr(out, "[ref]"));
 
-	ASSERT_EQ(0, run_tool("--stats", out, sizeof(out)));
+	ASSERT_EQ(0, zt_run_tool("--stats", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "deduped_pages "));
-	ASSERT_EQ(0, run_tool("--pagers", out, sizeof(out)));
+	ASSERT_EQ(0, zt_run_tool("--pagers", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "total: "));
-	EXPECT_EQ(2, run_tool("--bogus 2>/dev/null", out, sizeof(out)));
-	EXPECT_EQ(2, run_tool("--watch 0 2>/dev/null", out, sizeof(out)));
-	EXPECT_EQ(2, run_tool("--watch -1 2>/dev/null", out, sizeof(out)));
-	EXPECT_EQ(2, run_tool("--watch 86401 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, zt_run_tool("--bogus 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, zt_run_tool("--watch 0 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, zt_run_tool("--watch -1 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, zt_run_tool("--watch 86401 2>/dev/null", out, sizeof(out)));
 	free_tree(&t);
 	zt_nl_close(&nl);
 }

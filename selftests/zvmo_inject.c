@@ -21,6 +21,7 @@
 static const char *const live[] = {
 	"vmos", "handles", "pagers", "pages", "page_list_nodes",
 	"page_list_bytes", "pinned_pages", "pmts", "btis",
+	"compressed_pages", "compressed_bytes", "compressed_pool_bytes",
 };
 
 /* Print the live counters that are not zero; answer how many. */

@@ -25,7 +25,7 @@ struct zt_nl_node {
 
 struct zt_nl_vmo {
 	uint64_t koid, size, parent, children, mappings;
-	uint64_t committed, private_, scaled, populated, pinned;
+	uint64_t committed, private_, scaled, populated, compressed, pinned;
 	uint64_t pager, dirty, evicted, lock_count, leaf;
 	uint32_t flags, uid;
 	bool has_pager, has_lock_count, discarded;
@@ -96,6 +96,7 @@ static inline void zt_nl_parse_vmo(struct zt_nl_reply *r, struct nlattr *nest)
 	v->private_ = zt_nl_u64(tb, ZVMO_VMO_ATTR_COMMITTED_PRIVATE);
 	v->scaled = zt_nl_u64(tb, ZVMO_VMO_ATTR_COMMITTED_SCALED);
 	v->populated = zt_nl_u64(tb, ZVMO_VMO_ATTR_POPULATED);
+	v->compressed = zt_nl_u64(tb, ZVMO_VMO_ATTR_COMPRESSED);
 	v->pinned = zt_nl_u64(tb, ZVMO_VMO_ATTR_PINNED);
 	v->leaf = zt_nl_u64(tb, ZVMO_VMO_ATTR_LEAF);
 	v->has_pager = tb[ZVMO_VMO_ATTR_PAGER_KOID];

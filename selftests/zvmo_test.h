@@ -235,6 +235,26 @@ static inline int zt_reclaim(const char *kind, unsigned long n)
 }
 
 /*
+ * Run ./zvmo-stat (which make check puts in the VM) with @args: its exit
+ * status, or -1; its output in @out, of @len bytes, NUL-terminated.
+ */
+static inline int zt_run_tool(const char *args, char *out, size_t len)
+{
+	char cmd[128];
+	size_t n = 0, r;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "./zvmo-stat %s", args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (n < len - 1 && (r = fread(out + n, 1, len - 1 - n, f)) > 0)
+		n += r;
+	out[n] = 0;
+	return WEXITSTATUS(pclose(f));
+}
+
+/*
  * Run @fn in a child inside a fresh memory cgroup limited to @max bytes.
  * Returns the child's exit status, or -1 if cgroups are unavailable.
  */

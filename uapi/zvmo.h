@@ -48,6 +48,11 @@
 #define ZVMO_VMO_DISCARDABLE	(1U << 1)
 /* Of struct zvmo_pager_create_vmo only. */
 #define ZVMO_VMO_TRAP_DIRTY	(1U << 2)
+/*
+ * Reclaim never compresses the pages of this VMO, nor those of its
+ * snapshots and the snapshots' own: they stay resident until freed.
+ */
+#define ZVMO_VMO_NO_COMPRESS	(1U << 3)
 
 /*
  * Options of struct zvmo_vmo_create_child: exactly one type
@@ -240,6 +245,12 @@ struct zvmo_vmo_create_child {
  * @discarded_pages: the pages those discards freed
  * @deduped_pages: pages of ordinary VMOs that held only zeros, freed by
  *	reclaim since the module loaded (the VMOs read the same zeros)
+ * @compressed_pages: pages of ordinary VMOs in the compressed store now
+ *	(counted in @pages no more)
+ * @compressed_bytes: the bytes they compressed to
+ * @compressed_pool_bytes: the memory the store takes for them
+ * @compressions: pages compressed since the module loaded
+ * @decompressions: pages decompressed since the module loaded
  */
 struct zvmo_stats {
 	__u32 argsz;
@@ -257,6 +268,11 @@ struct zvmo_stats {
 	__u64 discarded_vmos;
 	__u64 discarded_pages;
 	__u64 deduped_pages;
+	__u64 compressed_pages;
+	__u64 compressed_bytes;
+	__u64 compressed_pool_bytes;
+	__u64 compressions;
+	__u64 decompressions;
 };
 
 /**
@@ -984,6 +1000,7 @@ enum zvmo_vmo_attr {
 	ZVMO_VMO_ATTR_LEAF,		/* the id of the node it reads */
 	ZVMO_VMO_ATTR_NODE,		/* nest, repeated: enum zvmo_node_attr */
 	ZVMO_VMO_ATTR_NODES_TRUNCATED,	/* flag */
+	ZVMO_VMO_ATTR_COMPRESSED,	/* bytes: populated, not committed */
 	__ZVMO_VMO_ATTR_MAX,
 };
 
@@ -1041,6 +1058,14 @@ enum zvmo_stat_attr {
 	ZVMO_STAT_ATTR_DISCARDED_VMOS,
 	ZVMO_STAT_ATTR_DISCARDED,	/* pages */
 	ZVMO_STAT_ATTR_DEDUPED,		/* pages */
+	ZVMO_STAT_ATTR_COMPRESSED_PAGES,	/* pages in the store now */
+	ZVMO_STAT_ATTR_COMPRESSED_BYTES,	/* bytes they compressed to */
+	ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES,	/* bytes the store takes */
+	ZVMO_STAT_ATTR_COMPRESSION_RATIO,	/* pages' bytes per 100 stored */
+	ZVMO_STAT_ATTR_COMPRESSIONS,		/* pages compressed */
+	ZVMO_STAT_ATTR_DECOMPRESSIONS,		/* pages decompressed */
+	ZVMO_STAT_ATTR_COMPRESS_POOR,		/* left: compressed badly */
+	ZVMO_STAT_ATTR_COMPRESS_FAILED,		/* left: the store was full */
 	__ZVMO_STAT_ATTR_MAX,
 };
 

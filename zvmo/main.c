@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "compress.h"
 #include "cow/cow_mm.h"
 #include "fs.h"
 #include "handle.h"
@@ -175,6 +176,11 @@ static long zvmo_dev_stats(void __user *uarg)
 	st.discarded_vmos = atomic_long_read(&zvmo_counters.discarded_vmos);
 	st.discarded_pages = atomic_long_read(&zvmo_counters.discarded);
 	st.deduped_pages = atomic_long_read(&zvmo_counters.deduped);
+	st.compressed_pages = atomic_long_read(&zvmo_zc_stats.stored);
+	st.compressed_bytes = atomic_long_read(&zvmo_zc_stats.bytes);
+	st.compressed_pool_bytes = zvmo_zc_pool_bytes();
+	st.compressions = atomic_long_read(&zvmo_zc_stats.compressed);
+	st.decompressions = atomic_long_read(&zvmo_zc_stats.decompressed);
 	st.page_list_nodes = zvmo_page_list_total_nodes();
 	st.page_list_bytes = st.page_list_nodes * zvmo_page_list_node_size();
 	return zvmo_copy_out(uarg, &st, sizeof(st));
@@ -231,9 +237,13 @@ static int __init zvmo_init(void)
 	if (err)
 		goto err_cow;
 
-	err = zvmo_reclaim_init();
+	err = zvmo_zc_init();
 	if (err)
 		goto err_fs;
+
+	err = zvmo_reclaim_init();
+	if (err)
+		goto err_zc;
 
 	err = zvmo_stats_init();
 	if (err)
@@ -256,6 +266,8 @@ err_stats:
 	zvmo_stats_exit();
 err_reclaim:
 	zvmo_reclaim_exit();
+err_zc:
+	zvmo_zc_exit();
 err_fs:
 	zvmo_fs_exit();
 err_cow:
@@ -271,6 +283,7 @@ static void __exit zvmo_exit(void)
 	zvmo_netlink_exit();
 	zvmo_stats_exit();
 	zvmo_reclaim_exit();
+	zvmo_zc_exit();
 	zvmo_fs_exit();
 	zvmo_cow_exit();
 	zvmo_page_list_cache_exit();
@@ -283,3 +296,8 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zircon-style virtual memory objects");
 MODULE_AUTHOR("The zvmo developers");
 MODULE_VERSION("0.1.0");
+/*
+ * The default compressor, a module in Debian's kernels: modprobe loads it
+ * first, so it is there at init without the kernel having to load it.
+ */
+MODULE_SOFTDEP("pre: lz4");

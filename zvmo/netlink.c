@@ -144,6 +144,11 @@ static int zvmo_nl_put_vmo(struct sk_buff *skb, u32 portid, u32 seq,
 			       ZVMO_VMO_ATTR_PAD) ||
 	     nla_put_u8(skb, ZVMO_VMO_ATTR_DISCARDED, r->discarded)))
 		goto cancel;
+	if (!vmo->source &&
+	    nla_put_u64_64bit(skb, ZVMO_VMO_ATTR_COMPRESSED,
+			      info.populated_bytes - info.committed_bytes,
+			      ZVMO_VMO_ATTR_PAD))
+		goto cancel;
 	if (zvmo_nl_put_nodes(skb, r))
 		goto cancel;
 	nla_nest_end(skb, nest);

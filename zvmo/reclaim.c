@@ -16,11 +16,17 @@
  *   ZVMO_OP_DONT_NEED go before any other.
  * - discard: unlocked discardable VMOs, each all at once, least recently
  *   unlocked first (a VMO joins the back of the list when unlocked).
+ * - compress: pages of the leaves on dedup's list, and of their hidden
+ *   ancestors, go into the compressed store (zvmo/compress.c,
+ *   zvmo_cow_compress()), once the leaf went unwritten for dedup_age_ms;
+ *   pages marked ZVMO_OP_DONT_NEED go whatever its age. Nothing is lost
+ *   but the time to decompress them when they are next used.
  *
  * A scan takes them in that order, cheapest loss first: zero pages (no
- * loss), pages their owner said it does not need, whole caches their
- * owner said can go, then the pages the clock finds cold. Each kind has
- * its counter in struct zvmo_stats.
+ * loss), pages their owner said it does not need (evicted or compressed),
+ * whole caches their owner said can go, cold anonymous pages compressed,
+ * then the pages the clock finds cold. Each kind has its counters in
+ * struct zvmo_stats.
  *
  * The lists are list_lrus, by memory cgroup (that of the task that made
  * the VMO: its pages are charged there too, and so is the entry) and
@@ -37,6 +43,7 @@
 #include <linux/ctype.h>
 #include <linux/list.h>
 #include <linux/list_lru.h>
+#include <linux/memcontrol.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/shrinker.h>
@@ -45,6 +52,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
+#include "compress.h"
 #include "cow/cow_mm.h"
 #include "reclaim.h"
 
@@ -52,11 +60,13 @@ static struct list_lru zvmo_reclaim_lru[ZVMO_RECLAIM_KINDS];
 
 /*
  * A leaf's entry in its kind's list: a slab object of its own, so that
- * the list knows the cgroup it is charged to.
+ * the list knows the cgroup it is charged to; @memcg is that cgroup, with
+ * a reference, for the compressed store to charge.
  */
 struct zvmo_reclaim_entry {
 	struct list_head link;
 	struct zvmo_cow_pages *leaf;
+	struct mem_cgroup *memcg;
 	enum zvmo_reclaim_kind kind;
 };
 
@@ -112,6 +122,8 @@ int zvmo_reclaim_add(struct zvmo_cow_pages *leaf, enum zvmo_reclaim_kind kind,
 		return -ENOMEM;
 	e->leaf = leaf;
 	e->kind = kind;
+	e->memcg = kind == ZVMO_RECLAIM_DEDUP ?
+		   get_mem_cgroup_from_mm(current->mm) : NULL;
 	INIT_LIST_HEAD(&e->link);
 	leaf->reclaim = e;
 	if (listed)
@@ -138,6 +150,7 @@ void zvmo_reclaim_del(struct zvmo_cow_pages *leaf)
 	list_lru_del_obj(&zvmo_reclaim_lru[e->kind], &e->link);
 	mutex_unlock(&zvmo_reclaim_lock);
 	leaf->reclaim = NULL;
+	mem_cgroup_put(e->memcg);
 	kmem_cache_free(zvmo_reclaim_cache, e);
 }
 
@@ -177,7 +190,7 @@ void zvmo_reclaim_dont_need_pending(void)
 #define ZVMO_RECLAIM_LEAVES	16
 
 struct zvmo_reclaim_batch {
-	struct zvmo_cow_pages *leaves[ZVMO_RECLAIM_LEAVES];
+	struct zvmo_reclaim_entry *entries[ZVMO_RECLAIM_LEAVES];
 	unsigned int nr;
 	enum zvmo_reclaim_kind kind;
 	unsigned long pages;
@@ -190,8 +203,8 @@ static enum lru_status zvmo_reclaim_take(struct list_head *item,
 {
 	struct zvmo_reclaim_batch *b = arg;
 
-	b->leaves[b->nr++] = container_of(item, struct zvmo_reclaim_entry,
-					  link)->leaf;
+	b->entries[b->nr++] = container_of(item, struct zvmo_reclaim_entry,
+					   link);
 	return LRU_ROTATE;
 }
 
@@ -206,6 +219,10 @@ static enum lru_status zvmo_reclaim_count(struct list_head *item,
 	leaf = container_of(item, struct zvmo_reclaim_entry, link)->leaf;
 	if (b->kind != ZVMO_RECLAIM_DEDUP || zvmo_cow_dedup_pending(leaf))
 		b->pages += READ_ONCE(leaf->nr_pages);
+	else if (zvmo_zc_enabled() && !READ_ONCE(leaf->hier->no_compress))
+		/* What compression could take. */
+		b->pages += READ_ONCE(leaf->nr_pages) -
+			    READ_ONCE(leaf->nr_compressed);
 	return LRU_SKIP;
 }
 
@@ -246,17 +263,22 @@ static unsigned long zvmo_reclaim_leaves(const struct zvmo_reclaim_where *w,
  * One kind's reclaim over the leaves @w names, @rounds times round its
  * list at most, until @nr pages are freed (for dedup, until @nr pages
  * were looked at). Each leaf's turn frees what it can of what is left.
+ * ZVMO_RECLAIM_COMPRESS compresses the pages of dedup's list.
  */
 static unsigned long zvmo_reclaim_kind(const struct zvmo_reclaim_where *w,
-				       enum zvmo_reclaim_kind kind,
-				       unsigned int rounds, bool dont_need,
-				       bool force, unsigned long nr)
+				       int kind, unsigned int rounds,
+				       bool dont_need, bool force,
+				       unsigned long nr)
 {
+	bool compress = kind == ZVMO_RECLAIM_COMPRESS;
 	unsigned long done = 0, seen = 0, budget = nr;
-	unsigned long leaves = zvmo_reclaim_leaves(w, kind);
+	unsigned long leaves;
 	struct zvmo_reclaim_batch b;
 	unsigned int i, take;
 
+	if (compress)
+		kind = ZVMO_RECLAIM_DEDUP;
+	leaves = zvmo_reclaim_leaves(w, kind);
 	while (done < nr && budget && seen < rounds * leaves) {
 		/* A discard frees a whole VMO: take them one at a time. */
 		take = kind == ZVMO_RECLAIM_DISCARD ? 1 : ZVMO_RECLAIM_LEAVES;
@@ -267,8 +289,16 @@ static unsigned long zvmo_reclaim_kind(const struct zvmo_reclaim_where *w,
 		if (!b.nr)
 			break;
 		for (i = 0; i < b.nr && done < nr && budget; i++) {
-			struct zvmo_cow_pages *leaf = b.leaves[i];
+			struct zvmo_cow_pages *leaf = b.entries[i]->leaf;
 
+			if (compress) {
+				done += zvmo_cow_compress(leaf,
+							  b.entries[i]->memcg,
+							  nr - done, dont_need,
+							  force ? 0 :
+							  zvmo_dedup_age());
+				continue;
+			}
 			switch (kind) {
 			case ZVMO_RECLAIM_DEDUP:
 				done += zvmo_cow_dedup(leaf, &budget,
@@ -303,18 +333,28 @@ static unsigned long zvmo_reclaim_locked(const struct zvmo_reclaim_where *w,
 	if (kind < 0 || kind == ZVMO_RECLAIM_DEDUP)
 		done += zvmo_reclaim_kind(w, ZVMO_RECLAIM_DEDUP, 1, false,
 					  kind == ZVMO_RECLAIM_DEDUP, nr);
-	if ((kind < 0 || kind == ZVMO_RECLAIM_EVICT) && dont_need &&
-	    done < nr) {
-		n = zvmo_reclaim_kind(w, ZVMO_RECLAIM_EVICT, 1, true, false,
-				      nr - done);
+	if ((kind < 0 || kind == ZVMO_RECLAIM_EVICT ||
+	     kind == ZVMO_RECLAIM_COMPRESS) && dont_need && done < nr) {
+		n = 0;
+		if (kind != ZVMO_RECLAIM_COMPRESS)
+			n = zvmo_reclaim_kind(w, ZVMO_RECLAIM_EVICT, 1, true,
+					      false, nr - done);
+		if (kind != ZVMO_RECLAIM_EVICT && done + n < nr)
+			n += zvmo_reclaim_kind(w, ZVMO_RECLAIM_COMPRESS, 1, true,
+					       false, nr - done - n);
 		/* None left anywhere: the next scans need not look. */
-		if (w->all && done + n < nr)
+		if (kind < 0 && w->all && done + n < nr)
 			WRITE_ONCE(zvmo_reclaim_dont_need, false);
 		done += n;
 	}
 	if ((kind < 0 || kind == ZVMO_RECLAIM_DISCARD) && done < nr)
 		done += zvmo_reclaim_kind(w, ZVMO_RECLAIM_DISCARD, 1, false,
 					  false, nr - done);
+	/* reclaim_now's "compress N" does not wait for a leaf to be cold. */
+	if ((kind < 0 || kind == ZVMO_RECLAIM_COMPRESS) && done < nr)
+		done += zvmo_reclaim_kind(w, ZVMO_RECLAIM_COMPRESS, 1, false,
+					  kind == ZVMO_RECLAIM_COMPRESS,
+					  nr - done);
 	/* Two rounds of the clock: one clears the marks, one evicts. */
 	if ((kind < 0 || kind == ZVMO_RECLAIM_EVICT) && done < nr)
 		done += zvmo_reclaim_kind(w, ZVMO_RECLAIM_EVICT, 2, false,
@@ -324,7 +364,8 @@ static unsigned long zvmo_reclaim_locked(const struct zvmo_reclaim_where *w,
 
 /**
  * zvmo_reclaim() - reclaim up to @nr pages now, as memory pressure would
- * @kind: one enum zvmo_reclaim_kind, or -1 for all, in their order
+ * @kind: one enum zvmo_reclaim_kind, ZVMO_RECLAIM_COMPRESS, or -1 for
+ *	all, in their order
  * @nr: how many at most; for dedup alone, how many pages to look at
  *
  * Context: Process context; may sleep.
@@ -383,10 +424,11 @@ static unsigned long zvmo_shrink_scan(struct shrinker *shrinker,
 	return done ?: SHRINK_STOP;
 }
 
-static const char *const zvmo_reclaim_names[ZVMO_RECLAIM_KINDS] = {
+static const char *const zvmo_reclaim_names[ZVMO_RECLAIM_COMPRESS + 1] = {
 	[ZVMO_RECLAIM_DEDUP] = "dedup",
 	[ZVMO_RECLAIM_EVICT] = "evict",
 	[ZVMO_RECLAIM_DISCARD] = "discard",
+	[ZVMO_RECLAIM_COMPRESS] = "compress",
 };
 
 /* "N" (every kind, in order) or "<kind> N". */
@@ -397,7 +439,7 @@ static int zvmo_reclaim_now_set(const char *val, const struct kernel_param *kp)
 	const char *num;
 
 	val = skip_spaces(val);
-	for (i = 0; i < ZVMO_RECLAIM_KINDS; i++) {
+	for (i = 0; i <= ZVMO_RECLAIM_COMPRESS; i++) {
 		size_t len = strlen(zvmo_reclaim_names[i]);
 
 		if (!strncmp(val, zvmo_reclaim_names[i], len) &&
@@ -420,7 +462,7 @@ static const struct kernel_param_ops zvmo_reclaim_now_ops = {
 
 module_param_cb(reclaim_now, &zvmo_reclaim_now_ops, NULL, 0200);
 MODULE_PARM_DESC(reclaim_now,
-		 "write N, or \"dedup N\", \"evict N\" or \"discard N\", to reclaim up to N pages now, as memory pressure would");
+		 "write N, or \"dedup N\", \"evict N\", \"discard N\" or \"compress N\", to reclaim up to N pages now, as memory pressure would");
 
 static int zvmo_reclaim_setup(struct shrinker *shrinker)
 {

@@ -26,6 +26,12 @@ enum zvmo_reclaim_kind {
 	ZVMO_RECLAIM_KINDS,
 };
 
+/*
+ * Not a list: compression of the pages of dedup's leaves, for
+ * zvmo_reclaim().
+ */
+#define ZVMO_RECLAIM_COMPRESS	ZVMO_RECLAIM_KINDS
+
 int zvmo_reclaim_init(void);
 void zvmo_reclaim_exit(void);
 int zvmo_reclaim_add(struct zvmo_cow_pages *leaf, enum zvmo_reclaim_kind kind,

@@ -6,10 +6,12 @@
  * since the module loaded. The file is world-readable: it says nothing
  * of any one VMO or user.
  */
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "compress.h"
 #include "cow/cow_pages.h"
 #include "page_list.h"
 #include "stats.h"
@@ -35,6 +37,14 @@ static const char *const zvmo_stat_names[ZVMO_STAT_ATTR_MAX + 1] = {
 	[ZVMO_STAT_ATTR_DISCARDED_VMOS] = "discarded_vmos",
 	[ZVMO_STAT_ATTR_DISCARDED] = "discarded_pages",
 	[ZVMO_STAT_ATTR_DEDUPED] = "deduped_pages",
+	[ZVMO_STAT_ATTR_COMPRESSED_PAGES] = "compressed_pages",
+	[ZVMO_STAT_ATTR_COMPRESSED_BYTES] = "compressed_bytes",
+	[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES] = "compressed_pool_bytes",
+	[ZVMO_STAT_ATTR_COMPRESSION_RATIO] = "compression_ratio_pct",
+	[ZVMO_STAT_ATTR_COMPRESSIONS] = "compressions",
+	[ZVMO_STAT_ATTR_DECOMPRESSIONS] = "decompressions",
+	[ZVMO_STAT_ATTR_COMPRESS_POOR] = "compress_poor",
+	[ZVMO_STAT_ATTR_COMPRESS_FAILED] = "compress_failed",
 };
 
 /**
@@ -73,6 +83,23 @@ void zvmo_stats_read(u64 v[ZVMO_STAT_ATTR_MAX + 1])
 	v[ZVMO_STAT_ATTR_DISCARDED] =
 		atomic_long_read(&zvmo_counters.discarded);
 	v[ZVMO_STAT_ATTR_DEDUPED] = atomic_long_read(&zvmo_counters.deduped);
+	v[ZVMO_STAT_ATTR_COMPRESSED_PAGES] =
+		atomic_long_read(&zvmo_zc_stats.stored);
+	v[ZVMO_STAT_ATTR_COMPRESSED_BYTES] =
+		atomic_long_read(&zvmo_zc_stats.bytes);
+	v[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES] = zvmo_zc_pool_bytes();
+	/* What the pages took, per 100 bytes the store takes for them. */
+	v[ZVMO_STAT_ATTR_COMPRESSION_RATIO] =
+		v[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES] ?
+		div64_u64(v[ZVMO_STAT_ATTR_COMPRESSED_PAGES] * PAGE_SIZE * 100,
+			  v[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES]) : 0;
+	v[ZVMO_STAT_ATTR_COMPRESSIONS] =
+		atomic_long_read(&zvmo_zc_stats.compressed);
+	v[ZVMO_STAT_ATTR_DECOMPRESSIONS] =
+		atomic_long_read(&zvmo_zc_stats.decompressed);
+	v[ZVMO_STAT_ATTR_COMPRESS_POOR] = atomic_long_read(&zvmo_zc_stats.poor);
+	v[ZVMO_STAT_ATTR_COMPRESS_FAILED] =
+		atomic_long_read(&zvmo_zc_stats.failed);
 }
 
 static int zvmo_stats_show(struct seq_file *m, void *unused)

@@ -142,7 +142,8 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	struct zvmo_cow_pages *cow;
 	struct zvmo_vmo *vmo;
 
-	if (options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_DISCARDABLE))
+	if (options & ~(ZVMO_VMO_RESIZABLE | ZVMO_VMO_DISCARDABLE |
+			ZVMO_VMO_NO_COMPRESS))
 		return -EINVAL;
 	/* A discard is of the whole VMO, whose size a lock reports. */
 	if ((options & ZVMO_VMO_DISCARDABLE) &&
@@ -158,6 +159,8 @@ int zvmo_vmo_create(u64 size, u32 options, struct zvmo_vmo **out)
 	if (!cow)
 		return -ENOMEM;
 	cow->discardable = options & ZVMO_VMO_DISCARDABLE;
+	/* Its snapshots share its hierarchy, and so this. */
+	cow->hier->no_compress = options & ZVMO_VMO_NO_COMPRESS;
 	vmo = zvmo_vmo_alloc(cow, NULL, 0, U64_MAX, size, options);
 	if (IS_ERR(vmo)) {
 		zvmo_cow_destroy(cow);
@@ -558,9 +561,9 @@ void zvmo_vmo_info(struct zvmo_vmo *vmo, struct zvmo_vmo_info *info)
 		info->committed_bytes = counts.attr.committed;
 		info->committed_private_bytes = counts.attr.private;
 		info->committed_scaled_bytes = counts.attr.scaled;
-		info->populated_bytes = counts.attr.committed;
-		info->populated_private_bytes = counts.attr.private;
-		info->populated_scaled_bytes = counts.attr.scaled;
+		info->populated_bytes = counts.attr.populated;
+		info->populated_private_bytes = counts.attr.populated_private;
+		info->populated_scaled_bytes = counts.attr.populated_scaled;
 		info->pinned_bytes = counts.pinned;
 	} else {
 		info->metadata_bytes = 0;
@@ -839,9 +842,8 @@ int zvmo_vmo_op_range(struct zvmo_vmo *vmo, u32 op, u64 off, u64 len)
 	case ZVMO_OP_DONT_NEED:
 	case ZVMO_OP_PREFETCH:
 		/*
-		 * Hints about eviction and fetching, rounded out to pages: an
-		 * anonymous VMO keeps every committed page resident and has
-		 * nothing to fetch, so they change only a pager's VMO.
+		 * Hints about eviction, compression and fetching, rounded out
+		 * to pages (zvmo_cow_hint()).
 		 */
 		if (op == ZVMO_OP_DONT_NEED && vmo->cow->source)
 			zvmo_reclaim_dont_need_pending();

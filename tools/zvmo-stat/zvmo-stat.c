@@ -34,7 +34,8 @@ struct node {
 
 struct vmo {
 	uint64_t koid, size, parent, children, mappings;
-	uint64_t committed, private_, scaled, populated, pinned, metadata;
+	uint64_t committed, private_, scaled, populated, compressed, pinned;
+	uint64_t metadata;
 	uint64_t pager, dirty, evicted, lock_count, leaf;
 	uint32_t flags, uid;
 	bool discarded, truncated;
@@ -78,6 +79,14 @@ static const char *const stat_names[ZVMO_STAT_ATTR_MAX + 1] = {
 	[ZVMO_STAT_ATTR_DISCARDED_VMOS] = "discarded_vmos",
 	[ZVMO_STAT_ATTR_DISCARDED] = "discarded_pages",
 	[ZVMO_STAT_ATTR_DEDUPED] = "deduped_pages",
+	[ZVMO_STAT_ATTR_COMPRESSED_PAGES] = "compressed_pages",
+	[ZVMO_STAT_ATTR_COMPRESSED_BYTES] = "compressed_bytes",
+	[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES] = "compressed_pool_bytes",
+	[ZVMO_STAT_ATTR_COMPRESSION_RATIO] = "compression_ratio_pct",
+	[ZVMO_STAT_ATTR_COMPRESSIONS] = "compressions",
+	[ZVMO_STAT_ATTR_DECOMPRESSIONS] = "decompressions",
+	[ZVMO_STAT_ATTR_COMPRESS_POOR] = "compress_poor",
+	[ZVMO_STAT_ATTR_COMPRESS_FAILED] = "compress_failed",
 };
 
 static void *grow(void *p, size_t *cap, size_t nr, size_t size)
@@ -124,6 +133,7 @@ static int parse_vmo(struct snapshot *s, struct nlattr *nest)
 	v->private_ = get_u64(tb, ZVMO_VMO_ATTR_COMMITTED_PRIVATE);
 	v->scaled = get_u64(tb, ZVMO_VMO_ATTR_COMMITTED_SCALED);
 	v->populated = get_u64(tb, ZVMO_VMO_ATTR_POPULATED);
+	v->compressed = get_u64(tb, ZVMO_VMO_ATTR_COMPRESSED);
 	v->pinned = get_u64(tb, ZVMO_VMO_ATTR_PINNED);
 	v->metadata = get_u64(tb, ZVMO_VMO_ATTR_METADATA);
 	v->uid = get_u32(tb, ZVMO_VMO_ATTR_UID);
@@ -302,18 +312,20 @@ static void print_table(struct snapshot *s)
 	size_t i;
 
 	qsort(s->vmos, s->nr_vmos, sizeof(*s->vmos), by_memory);
-	printf("%8s  %-20s %10s %10s %10s %10s %5s %10s %6s  %s\n", "KOID",
-	       "NAME", "SIZE", "COMMITTED", "PRIVATE", "SCALED", "MAPS",
-	       "PINNED", "UID", "FLAGS");
+	printf("%8s  %-20s %10s %10s %10s %10s %10s %5s %10s %6s  %s\n",
+	       "KOID", "NAME", "SIZE", "COMMITTED", "PRIVATE", "SCALED",
+	       "COMPRESSED", "MAPS", "PINNED", "UID", "FLAGS");
 	for (i = 0; i < s->nr_vmos; i++) {
 		struct vmo *v = &s->vmos[i];
 
-		printf("%8" PRIu64 "  %-20.20s %10s %10s %10s %10s %5" PRIu64
-		       " %10s %6u  %s\n", v->koid, v->name[0] ? v->name : "-",
+		printf("%8" PRIu64 "  %-20.20s %10s %10s %10s %10s %10s %5"
+		       PRIu64 " %10s %6u  %s\n", v->koid,
+		       v->name[0] ? v->name : "-",
 		       human(v->size, b[0], sizeof(b[0])),
 		       human(v->committed, b[1], sizeof(b[1])),
 		       human(v->private_, b[2], sizeof(b[2])),
-		       human(v->scaled, b[3], sizeof(b[3])), v->mappings,
+		       human(v->scaled, b[3], sizeof(b[3])),
+		       human(v->compressed, b[5], sizeof(b[5])), v->mappings,
 		       human(v->pinned, b[4], sizeof(b[4])), v->uid,
 		       flag_names(v->flags, f, sizeof(f)));
 		committed += v->committed;
@@ -347,6 +359,19 @@ static void print_table(struct snapshot *s)
 		       st[ZVMO_STAT_ATTR_DISCARDED_VMOS],
 		       st[ZVMO_STAT_ATTR_DISCARDED], st[ZVMO_STAT_ATTR_REQUESTS],
 		       st[ZVMO_STAT_ATTR_SUPPLIED]);
+		printf("compression: %" PRIu64 " pages (%s) held in %s, ratio %"
+		       PRIu64 ".%02" PRIu64 "; %" PRIu64 " compressed, %" PRIu64
+		       " decompressed, %" PRIu64 " left as poor\n",
+		       st[ZVMO_STAT_ATTR_COMPRESSED_PAGES],
+		       human(st[ZVMO_STAT_ATTR_COMPRESSED_PAGES] * 4096, b[0],
+			     sizeof(b[0])),
+		       human(st[ZVMO_STAT_ATTR_COMPRESSED_POOL_BYTES], b[1],
+			     sizeof(b[1])),
+		       st[ZVMO_STAT_ATTR_COMPRESSION_RATIO] / 100,
+		       st[ZVMO_STAT_ATTR_COMPRESSION_RATIO] % 100,
+		       st[ZVMO_STAT_ATTR_COMPRESSIONS],
+		       st[ZVMO_STAT_ATTR_DECOMPRESSIONS],
+		       st[ZVMO_STAT_ATTR_COMPRESS_POOR]);
 	}
 }
 
@@ -400,15 +425,16 @@ static void tree_line(const char *prefix, bool last, const char *fmt, ...)
 
 static void print_vmo_line(const struct vmo *v, const char *prefix, bool last)
 {
-	char b[4][24], f[64];
+	char b[5][24], f[64];
 
 	tree_line(prefix, last,
-		  "vmo %" PRIu64 " \"%s\" [%s] size %s, committed %s, private %s, scaled %s",
+		  "vmo %" PRIu64 " \"%s\" [%s] size %s, committed %s, private %s, scaled %s, compressed %s",
 		  v->koid, v->name, flag_names(v->flags, f, sizeof(f)),
 		  human(v->size, b[0], sizeof(b[0])),
 		  human(v->committed, b[1], sizeof(b[1])),
 		  human(v->private_, b[2], sizeof(b[2])),
-		  human(v->scaled, b[3], sizeof(b[3])));
+		  human(v->scaled, b[3], sizeof(b[3])),
+		  human(v->compressed, b[4], sizeof(b[4])));
 }
 
 static void print_subtree(struct snapshot *s, struct forest *f,
@@ -555,12 +581,13 @@ static void print_json(struct snapshot *s)
 		       ",\"num_mappings\":%" PRIu64 ",\"committed_bytes\":%"
 		       PRIu64 ",\"committed_private_bytes\":%" PRIu64
 		       ",\"committed_scaled_bytes\":%" PRIu64
-		       ",\"populated_bytes\":%" PRIu64 ",\"pinned_bytes\":%"
+		       ",\"populated_bytes\":%" PRIu64
+		       ",\"compressed_bytes\":%" PRIu64 ",\"pinned_bytes\":%"
 		       PRIu64 ",\"metadata_bytes\":%" PRIu64 ",\"uid\":%u"
 		       ",\"leaf\":%" PRIu64,
 		       v->size, v->flags, v->parent, v->children, v->mappings,
 		       v->committed, v->private_, v->scaled, v->populated,
-		       v->pinned, v->metadata, v->uid, v->leaf);
+		       v->compressed, v->pinned, v->metadata, v->uid, v->leaf);
 		if (v->pager)
 			printf(",\"pager_koid\":%" PRIu64 ",\"dirty_bytes\":%"
 			       PRIu64 ",\"evicted_pages\":%" PRIu64, v->pager,

@@ -43,6 +43,7 @@
 #endif
 
 #include "../compat.h"
+#include "../compress.h"
 #include "../pager/pager.h"
 #include "../reclaim.h"
 #include "../zvmo.h"
@@ -116,6 +117,30 @@ void zvmo_cow_page_free(struct page *page)
 	if (page_private(page))
 		zvmo_cow_page_set_policy(page, ZVMO_CACHE_CACHED);
 	put_page(page);
+}
+
+/**
+ * zvmo_cow_page_decompress() - fill a page from the compressed store
+ * @page: the page
+ * @handle: the content, which stays in the store
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -EIO.
+ */
+int zvmo_cow_page_decompress(struct page *page, unsigned long handle)
+{
+	return zvmo_zc_load(handle, page);
+}
+
+/**
+ * zvmo_cow_compressed_free() - drop content from the compressed store
+ * @handle: the content
+ *
+ * Context: Any context that may take a spinlock.
+ */
+void zvmo_cow_compressed_free(unsigned long handle)
+{
+	zvmo_zc_free(handle);
 }
 
 /**
@@ -465,7 +490,7 @@ static int zvmo_cow_await_dirty(struct zvmo_cow_pages *leaf, u64 off,
  * that did not supply it. A read to @end asks for the pages up to there.
  */
 static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off,
-				      u64 end)
+				      u64 end, struct zvmo_cow_pool *pool)
 {
 	struct page *page;
 	int err;
@@ -477,6 +502,16 @@ static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off,
 			break;
 		}
 		page = zvmo_cow_page_locked(leaf, off);
+		if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
+			/* Compressed: decompress it, refilling if need be. */
+			err = zvmo_cow_decompress_locked(leaf, off, pool);
+			if (err == -EAGAIN)
+				err = zvmo_cow_refill(leaf, pool);
+			mutex_unlock(&leaf->hier->lock);
+			if (err)
+				return ERR_PTR(err);
+			continue;
+		}
 		if (page) {
 			get_page(page);
 			break;
@@ -509,7 +544,9 @@ static struct page *zvmo_cow_get_page(struct zvmo_cow_pages *leaf, u64 off,
 ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
 		      struct iov_iter *to)
 {
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	size_t len = iov_iter_count(to);
+	ssize_t ret = 0;
 	size_t done = 0;
 
 	while (done < len) {
@@ -519,9 +556,12 @@ ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
 		struct page *page;
 		size_t copied;
 
-		page = zvmo_cow_get_page(leaf, pos & PAGE_MASK, off + len);
-		if (IS_ERR(page))
-			return zvmo_done_or(done, PTR_ERR(page));
+		page = zvmo_cow_get_page(leaf, pos & PAGE_MASK, off + len,
+					 &pool);
+		if (IS_ERR(page)) {
+			ret = zvmo_done_or(done, PTR_ERR(page));
+			goto out;
+		}
 		if (page) {
 			copied = copy_page_to_iter(page, pg_off, n, to);
 			put_page(page);
@@ -529,13 +569,20 @@ ssize_t zvmo_cow_read(struct zvmo_cow_pages *leaf, u64 off,
 			copied = iov_iter_zero(n, to);
 		}
 		done += copied;
-		if (copied < n)
-			return zvmo_done_or(done, -EFAULT);
-		if (fatal_signal_pending(current))
-			return zvmo_done_or(done, -EINTR);
+		if (copied < n) {
+			ret = zvmo_done_or(done, -EFAULT);
+			goto out;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = zvmo_done_or(done, -EINTR);
+			goto out;
+		}
 		cond_resched();
 	}
-	return done;
+	ret = done;
+out:
+	zvmo_cow_pool_drain(&pool);
+	return ret;
 }
 
 /*
@@ -788,7 +835,11 @@ static int zvmo_cow_zero_partial_locked(struct zvmo_cow_pages *leaf,
 					size_t end, struct zvmo_cow_pool *pool)
 {
 	struct page *page;
+	int err;
 
+	err = zvmo_cow_decompress_locked(leaf, page_off, pool);
+	if (err)
+		return err;
 	if (!zvmo_cow_page_locked(leaf, page_off))
 		return 0;
 	page = zvmo_cow_writable_locked(leaf, page_off, pool);
@@ -1157,6 +1208,7 @@ static bool zvmo_cow_present(void *ctx, u64 off)
 int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		    struct zvmo_cow_pages *aux, u64 aux_start)
 {
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	int err = 0;
 
 	if (aux->hier == leaf->hier)
@@ -1169,14 +1221,24 @@ int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 
 		mutex_lock(&aux->hier->lock);
 		zvmo_cow_quiesce_locked(aux);
-		if (aux_start + len > aux->size) {
+		if (aux_start + len > aux->size)
 			err = -ERANGE;
-		} else if (aux->parent || aux->source || aux->origin ||
-			   aux->contiguous || aux->cache_policy ||
-			   zvmo_cow_pinned_in_locked(aux, aux_start,
-						     aux_start + len)) {
+		else if (aux->parent || aux->source || aux->origin ||
+			 aux->contiguous || aux->cache_policy ||
+			 zvmo_cow_pinned_in_locked(aux, aux_start,
+						   aux_start + len))
 			err = -EBUSY;
-		} else {
+		else
+			/* Compressed pages of @aux's move as pages. */
+			err = zvmo_cow_decompress_range_locked(aux, aux_start,
+							       aux_start + len,
+							       &pool);
+		if (err == -EAGAIN) {
+			err = zvmo_cow_refill(aux, &pool);
+			zvmo_cow_unlock(aux, &freelist, NULL);
+			continue;
+		}
+		if (!err) {
 			mutex_lock_nested(&leaf->hier->lock,
 					  SINGLE_DEPTH_NESTING);
 			err = zvmo_cow_move_locked(leaf, start, aux, aux_start,
@@ -1196,6 +1258,7 @@ int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		aux_start += len;
 		cond_resched();
 	}
+	zvmo_cow_pool_drain(&pool);
 	return err;
 }
 
@@ -1619,6 +1682,174 @@ out:
 	return done;
 }
 
+struct zvmo_cow_zc {
+	struct zvmo_cow_pages *leaf;
+	struct zvmo_cow_pages *node;
+	u64 delta;	/* node offset - leaf offset */
+	u64 next;
+	struct mem_cgroup *memcg;
+	struct list_head *freelist;
+	unsigned long budget;
+	unsigned long want;
+	unsigned long done;
+	bool dont_need_only;
+	bool full;
+};
+
+/*
+ * One step of compression over the content @z->leaf reads: compress a
+ * page that nothing but its node holds, that is not pinned nor always
+ * needed, and did not compress badly before; one of zeros becomes a
+ * marker instead. A mapped page is unmapped
+ * and marked cold first, and compressed the next time round unless it
+ * was mapped again meanwhile: then it is in use, and left.
+ */
+static int zvmo_cow_zc_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_zc *z = ctx;
+	struct page *page = zvmo_pl_slot_page(slot);
+	struct zvmo_cow_found found;
+	unsigned long handle;
+	int err;
+
+	z->next = off + PAGE_SIZE;
+	if (!page)
+		return 0;
+	z->budget--;
+	if ((!z->node->hidden && zvmo_cow_pins(slot)) ||
+	    slot->state & (ZVMO_COW_ALWAYS_NEED | ZVMO_COW_POOR) ||
+	    (z->dont_need_only && !(slot->state & ZVMO_COW_DONT_NEED)))
+		goto next;
+	/* Of an ancestor's pages, only those the leaf reads. */
+	if (z->node != z->leaf &&
+	    (!zvmo_cow_find_locked(z->leaf, off - z->delta, &found) ||
+	     found.slot != slot))
+		goto next;
+	if (page_ref_count(page) != 1) {
+		if (!page_mapped(page)) {
+			/* Being read, or written: in use. */
+		} else if (!(slot->state & ZVMO_COW_COLD)) {
+			slot->state |= ZVMO_COW_COLD;
+			zvmo_cow_unmap_node_locked(z->node, off);
+		} else {
+			/* Mapped again since: in use. */
+			slot->state &= ~ZVMO_COW_COLD;
+		}
+		goto next;
+	}
+	if (zvmo_cow_page_is_zero(page)) {
+		/* Zeros need no store: a marker reads the same. */
+		zvmo_cow_zeroed_locked(z->node, slot, z->freelist);
+		atomic_long_inc(&zvmo_counters.deduped);
+		z->done++;
+		goto next;
+	}
+	err = zvmo_zc_store(page, z->memcg, &handle);
+	if (err == -E2BIG) {
+		slot->state |= ZVMO_COW_POOR;
+		goto next;
+	}
+	if (err) {
+		z->full = true;
+		return 1;
+	}
+	zvmo_cow_compressed_locked(z->node, slot, handle, z->freelist);
+	z->done++;
+next:
+	return z->done == z->want || !z->budget;
+}
+
+/*
+ * Compress what @z->leaf reads of @node in [@start, @end) of its offsets
+ * (@delta more than the leaf's): from the node's hand, once round.
+ */
+static void zvmo_cow_zc_node(struct zvmo_cow_zc *z,
+			     struct zvmo_cow_pages *node, u64 delta,
+			     u64 start, u64 end)
+{
+	u64 hand = node->compress_hand;
+	int stopped;
+
+	if (hand < start || hand >= end)
+		hand = start;
+	z->node = node;
+	z->delta = delta;
+	z->next = hand;
+	stopped = zvmo_page_list_for_each(&node->pages, hand, end,
+					  zvmo_cow_zc_step, z);
+	if (!stopped && hand > start) {
+		z->next = start;
+		zvmo_page_list_for_each(&node->pages, start, hand,
+					zvmo_cow_zc_step, z);
+	}
+	node->compress_hand = z->next;
+}
+
+/**
+ * zvmo_cow_compress() - compress cold pages an ordinary leaf reads
+ * @leaf: the leaf
+ * @memcg: the memory cgroup the store's memory is charged to (the
+ *	leaf's), or NULL
+ * @nr: how many at most
+ * @dont_need_only: only those ZVMO_OP_DONT_NEED marked, whatever the
+ *	leaf's age
+ * @min_age: jiffies the leaf must have gone unwritten first (0: now), as
+ *	dedup measures it
+ *
+ * Each node's hand goes once round what the leaf reads of it, the leaf's
+ * own pages first, then its hidden ancestors', until @nr are compressed
+ * or a budget of pages was looked at: the walk costs what the nodes hold,
+ * not the leaf's size. Each page compressed is freed, and its slot holds its
+ * content in the store: any access to it decompresses it into a new page
+ * first (zvmo_cow_decompress_locked()). Not for a hierarchy made
+ * ZVMO_VMO_NO_COMPRESS, nor while the compress parameter is off.
+ *
+ * Context: Process context, reclaim included: takes the hierarchy lock
+ * only if it is free, and allocates only for the store, without waiting.
+ * Return: the pages compressed (and freed).
+ */
+unsigned long zvmo_cow_compress(struct zvmo_cow_pages *leaf,
+				struct mem_cgroup *memcg, unsigned long nr,
+				bool dont_need_only, unsigned long min_age)
+{
+	LIST_HEAD(freelist);
+	struct zvmo_cow_zc z = {
+		.leaf = leaf, .memcg = memcg, .freelist = &freelist,
+		.want = nr, .dont_need_only = dont_need_only,
+	};
+	struct zvmo_cow_pages *t = leaf;
+	u64 start = 0, end = leaf->size, delta = 0;
+
+	if (!nr || !zvmo_zc_enabled() || !mutex_trylock(&leaf->hier->lock))
+		return 0;
+	if (leaf->hier->no_compress || leaf->cache_policy || leaf->contiguous ||
+	    leaf->source || leaf->origin || leaf->discardable || !leaf->size)
+		goto out;
+	if (!dont_need_only && min_age &&
+	    (!leaf->dedup_done ||
+	     time_before(jiffies, leaf->dedup_stamp + min_age)))
+		goto out;
+	/* Writes that are over hold no reference any more. */
+	zvmo_cow_reap_locked(leaf);
+	/*
+	 * Each node once round at most, the leaf first: a page unmapped now
+	 * waits for the next call.
+	 */
+	z.budget = max(4 * nr, 1024UL);
+	zvmo_cow_zc_node(&z, leaf, 0, start, end);
+	while (z.done < nr && z.budget && !z.full && t->parent &&
+	       start < min(end, t->parent_limit)) {
+		end = min(end, t->parent_limit) + t->parent_offset;
+		start += t->parent_offset;
+		delta += t->parent_offset;
+		zvmo_cow_zc_node(&z, t->parent, delta, start, end);
+		t = t->parent;
+	}
+out:
+	zvmo_cow_unlock(leaf, &freelist, NULL);
+	return z.done;
+}
+
 /**
  * zvmo_cow_discard() - discard an unlocked discardable leaf
  * @leaf: the leaf
@@ -1782,20 +2013,39 @@ void zvmo_cow_report(struct zvmo_cow_pages *leaf, struct zvmo_cow_report *r)
  * @start: page-aligned start
  * @end: page-aligned end, at most the size
  *
- * Only a pager-backed leaf's pages are evicted, so only there do they
- * change anything: PREFETCH and ALWAYS_NEED ask the pager for what is
- * missing (as a commit), and ALWAYS_NEED then protects the pages from
- * eviction; DONT_NEED marks the pages that are there to go first.
+ * Of a pager-backed leaf, PREFETCH and ALWAYS_NEED ask the pager for
+ * what is missing (as a commit), and ALWAYS_NEED then protects the pages
+ * from eviction; DONT_NEED marks the pages that are there to go first.
+ * Of an ordinary leaf, PREFETCH and ALWAYS_NEED decompress what it reads
+ * in the range, and ALWAYS_NEED then keeps its own pages there from
+ * compression; DONT_NEED marks them to be compressed first, however
+ * recently the leaf was written. Neither commits anything.
  *
  * Context: Process context; may sleep; takes the hierarchy lock.
- * Return: 0, or the error of the commit.
+ * Return: 0, or the error of the commit or decompression.
  */
 int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end)
 {
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
 	int err = 0;
 
-	if (!leaf->source)
-		return 0;
+	if (!leaf->source) {
+		mutex_lock(&leaf->hier->lock);
+		do {
+			if (op != ZVMO_OP_DONT_NEED)
+				err = zvmo_cow_decompress_range_locked(leaf, start,
+								       end, &pool);
+			if (err == -EAGAIN)
+				err = zvmo_cow_refill(leaf, &pool) ?: -EAGAIN;
+		} while (err == -EAGAIN);
+		if (!err && op != ZVMO_OP_PREFETCH)
+			zvmo_cow_hint_locked(leaf, start, end,
+					     op == ZVMO_OP_ALWAYS_NEED);
+		zvmo_cow_unlock(leaf, NULL, &pool);
+		if (!err && op == ZVMO_OP_DONT_NEED)
+			zvmo_reclaim_dont_need_pending();
+		return err;
+	}
 	if (op != ZVMO_OP_DONT_NEED)
 		err = zvmo_cow_commit(leaf, start, end);
 	if (err || op == ZVMO_OP_PREFETCH)
@@ -2014,7 +2264,14 @@ static vm_fault_t zvmo_cow_fault_around(struct zvmo_cow_pages *leaf,
 			if (off < leaf->size &&
 			    (view->len == U64_MAX || voff < view->len))
 				page = zvmo_cow_page_locked(leaf, off);
-			if (!page && addr == vmf->address) {
+			/*
+			 * Compressed: left for a fault of its own (the one
+			 * at the faulting address decompressed it first).
+			 */
+			if (IS_ERR(page)) {
+				WARN_ON_ONCE(addr == vmf->address);
+				page = NULL;
+			} else if (!page && addr == vmf->address) {
 				page = zvmo_zero_page;
 				leaf->zero_mapped = true;
 			}
@@ -2182,6 +2439,9 @@ vm_fault_t zvmo_cow_map_pages(struct zvmo_cow_pages *leaf,
 	if (!mutex_trylock(&leaf->hier->lock))
 		return 0;
 	page = off < leaf->size ? zvmo_cow_page_locked(leaf, off) : NULL;
+	/* Compressed: ->fault decompresses it. */
+	if (IS_ERR(page))
+		page = NULL;
 	if (page && (vmf->flags & FAULT_FLAG_TRIED)) {
 		/*
 		 * The retry of a fault that waited for the pager: its page
@@ -2260,8 +2520,10 @@ again:
 		}
 		if (IS_ERR(page)) {
 			zvmo_cow_pool_drain(&pool);
-			return PTR_ERR(page) == -ERANGE ? VM_FAULT_SIGBUS :
-							  VM_FAULT_OOM;
+			/* Past the end, or content that did not decompress. */
+			return PTR_ERR(page) == -ERANGE ||
+			       PTR_ERR(page) == -EIO ? VM_FAULT_SIGBUS :
+						       VM_FAULT_OOM;
 		}
 		if (write && zvmo_cow_needs_dirty_locked(leaf, off)) {
 			ret = zvmo_cow_fault_dirty(leaf, vmf, off);
@@ -2280,14 +2542,31 @@ again:
 	}
 
 	mutex_lock(&leaf->hier->lock);
+again_read:
 	while (off < leaf->size &&
 	       (root = zvmo_cow_missing_root_locked(leaf, off, &root_off))) {
 		ret = zvmo_cow_fault_missing(leaf, view, vmf, off, root,
 					     root_off);
-		if (ret & ~VM_FAULT_MAJOR)
+		if (ret & ~VM_FAULT_MAJOR) {
+			zvmo_cow_pool_drain(&pool);
 			return ret;
+		}
 		major |= ret;
 		mutex_lock(&leaf->hier->lock);
+	}
+	if (off < leaf->size) {
+		/* Compressed content is a page again before it is mapped. */
+		int err = zvmo_cow_decompress_locked(leaf, off, &pool);
+
+		if (err == -EAGAIN) {
+			err = zvmo_cow_refill(leaf, &pool);
+			if (!err)
+				goto again_read;
+		}
+		if (err) {
+			zvmo_cow_unlock(leaf, NULL, &pool);
+			return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		}
 	}
 	if (off >= leaf->size) {
 		ret = VM_FAULT_SIGBUS;
@@ -2313,7 +2592,7 @@ again:
 		vmf->page = page;
 		ret = 0;
 	}
-	mutex_unlock(&leaf->hier->lock);
+	zvmo_cow_unlock(leaf, NULL, &pool);
 	return ret | major;
 }
 

@@ -13,6 +13,8 @@
 
 #include "cow_pages.h"
 
+struct mem_cgroup;
+
 /**
  * struct zvmo_cow_counts - what ZVMO_IOC_VMO_INFO reports of the pages
  * @attr: committed, private and scaled bytes
@@ -108,6 +110,9 @@ unsigned long zvmo_cow_evict(struct zvmo_cow_pages *leaf, unsigned long nr,
 			     bool dont_need_only);
 unsigned long zvmo_cow_dedup(struct zvmo_cow_pages *leaf,
 			     unsigned long *budget, unsigned long min_age);
+unsigned long zvmo_cow_compress(struct zvmo_cow_pages *leaf,
+				struct mem_cgroup *memcg, unsigned long nr,
+				bool dont_need_only, unsigned long min_age);
 unsigned long zvmo_cow_discard(struct zvmo_cow_pages *leaf);
 int zvmo_cow_lock_discardable(struct zvmo_cow_pages *leaf, bool try,
 			      bool *discarded);

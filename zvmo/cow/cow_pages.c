@@ -415,14 +415,52 @@ static struct page *zvmo_cow_pool_take(struct zvmo_cow_pool *pool)
 	return page;
 }
 
-/* Release callback: a removed page goes to the free list in @ctx. */
-static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
-				  void *ctx)
+/* What a release of content let go of. */
+struct zvmo_cow_release {
+	struct list_head *freelist;
+	unsigned long held;
+	unsigned long compressed;
+};
+
+/*
+ * Let go of the memory of @slot's content, which is being removed: a
+ * page goes to @freelist, compressed content leaves the store. Returns
+ * whether there was any.
+ */
+static bool zvmo_cow_release_content(const struct zvmo_pl_slot *slot,
+				     struct list_head *freelist)
 {
 	struct page *page = zvmo_pl_slot_page(slot);
 
-	if (page)
-		list_add(&page->lru, ctx);
+	if (page) {
+		list_add(&page->lru, freelist);
+		return true;
+	}
+	if (zvmo_pl_slot_is_compressed(slot)) {
+		zvmo_cow_compressed_free(zvmo_pl_slot_compressed(slot));
+		return true;
+	}
+	return false;
+}
+
+/* Release callback: count what goes (@ctx is a struct zvmo_cow_release). */
+static void zvmo_cow_release_slot(struct zvmo_pl_slot *slot, u64 off,
+				  void *ctx)
+{
+	struct zvmo_cow_release *r = ctx;
+
+	r->compressed += zvmo_pl_slot_is_compressed(slot);
+	r->held += zvmo_cow_release_content(slot, r->freelist);
+}
+
+/* @cow no longer holds what @r counts. */
+static void zvmo_cow_released(struct zvmo_cow_pages *cow,
+			      const struct zvmo_cow_release *r)
+{
+	cow->nr_pages -= r->held;
+	cow->hier->nr_pages -= r->held;
+	cow->nr_compressed -= r->compressed;
+	cow->hier->nr_compressed -= r->compressed;
 }
 
 /* Walk callback: note the offset of the first content, and stop. */
@@ -433,18 +471,30 @@ static int zvmo_cow_first_content(struct zvmo_pl_slot *slot, u64 off,
 	return 1;
 }
 
-/* Remove the content of @cow at @off; a page goes to @freelist. */
+/*
+ * Let go of the memory of @cow's content in @slot, which the caller then
+ * fills or removes.
+ */
+static void zvmo_cow_put_content(struct zvmo_cow_pages *cow,
+				 const struct zvmo_pl_slot *slot,
+				 struct list_head *freelist)
+{
+	struct zvmo_cow_release r = { .freelist = freelist };
+
+	zvmo_cow_release_slot((struct zvmo_pl_slot *)slot, 0, &r);
+	zvmo_cow_released(cow, &r);
+}
+
+/*
+ * Remove the content of @cow at @off; a page goes to @freelist,
+ * compressed content leaves the store.
+ */
 static void zvmo_cow_drop(struct zvmo_cow_pages *cow, u64 off,
 			  struct list_head *freelist)
 {
 	struct zvmo_pl_slot old = zvmo_page_list_remove(&cow->pages, off);
-	struct page *page = zvmo_pl_slot_page(&old);
 
-	if (page) {
-		list_add(&page->lru, freelist);
-		cow->nr_pages--;
-		cow->hier->nr_pages--;
-	}
+	zvmo_cow_put_content(cow, &old, freelist);
 }
 
 static void zvmo_cow_set_page(struct zvmo_cow_pages *cow,
@@ -497,7 +547,9 @@ bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
  * leaf's page is noted as read, for eviction.
  *
  * Context: The hierarchy lock is held.
- * Return: the page, or NULL where the node reads zeros.
+ * Return: the page, NULL where the node reads zeros, or ERR_PTR(-EAGAIN)
+ * where its content is compressed: zvmo_cow_decompress_locked() it, and
+ * call again.
  */
 struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
 {
@@ -513,7 +565,155 @@ struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off)
 	/* A pager's page that is read ages more slowly. */
 	if (found.owner->source)
 		found.slot->state |= ZVMO_COW_ACCESSED;
+	if (zvmo_pl_slot_is_compressed(found.slot))
+		return ERR_PTR(-EAGAIN);
 	return zvmo_pl_slot_page(found.slot);
+}
+
+/*
+ * Put the content of @slot of @node, compressed, back in a page of
+ * @pool's. Its marks stay, but for cold and poor: what is decompressed is
+ * in use, and may be written.
+ */
+static int zvmo_cow_decompress_slot(struct zvmo_cow_pages *node,
+				    struct zvmo_pl_slot *slot,
+				    struct zvmo_cow_pool *pool)
+{
+	unsigned long handle = zvmo_pl_slot_compressed(slot);
+	struct page *page;
+	int err;
+
+	if (!pool->nr) {
+		pool->want = max(pool->want, 1U);
+		return -EAGAIN;
+	}
+	page = zvmo_cow_pool_take(pool);
+	err = zvmo_cow_page_decompress(page, handle);
+	if (err) {
+		list_add(&page->lru, &pool->pages);
+		pool->nr++;
+		return err;
+	}
+	zvmo_cow_compressed_free(handle);
+	zvmo_pl_slot_set_page(slot, page);
+	slot->state &= ~(ZVMO_COW_COLD | ZVMO_COW_POOR);
+	node->nr_compressed--;
+	node->hier->nr_compressed--;
+	zvmo_cow_changed(node);
+	return 0;
+}
+
+/**
+ * zvmo_cow_decompress_locked() - make the content a node reads at an
+ *	offset a page again, if it is compressed
+ * @cow: the node
+ * @off: the offset, page aligned
+ * @pool: pages to use
+ *
+ * The content may be an ancestor's. Nothing maps compressed content, so
+ * nothing is unmapped.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0 (also where the content is not compressed); -EAGAIN with
+ * @pool->want set if @pool is empty (fill it with the lock dropped, and
+ * call again), or -EIO if the content does not decompress.
+ */
+int zvmo_cow_decompress_locked(struct zvmo_cow_pages *cow, u64 off,
+			       struct zvmo_cow_pool *pool)
+{
+	struct zvmo_cow_found found;
+
+	if (!cow->hier->nr_compressed || !zvmo_cow_find_locked(cow, off, &found) ||
+	    !zvmo_pl_slot_is_compressed(found.slot))
+		return 0;
+	return zvmo_cow_decompress_slot(found.owner, found.slot, pool);
+}
+
+struct zvmo_cow_unzip {
+	struct zvmo_cow_pages *leaf;
+	struct zvmo_cow_pages *node;
+	u64 delta;	/* node offset - leaf offset */
+	struct zvmo_cow_pool *pool;
+	int err;
+};
+
+static int zvmo_cow_unzip_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zvmo_cow_unzip *u = ctx;
+	struct zvmo_cow_found found;
+
+	if (!zvmo_pl_slot_is_compressed(slot))
+		return 0;
+	/* Only what the leaf reads. */
+	if (u->node != u->leaf &&
+	    (!zvmo_cow_find_locked(u->leaf, off - u->delta, &found) ||
+	     found.slot != slot))
+		return 0;
+	u->err = zvmo_cow_decompress_slot(u->node, slot, u->pool);
+	return u->err;
+}
+
+/**
+ * zvmo_cow_decompress_range_locked() - make all the content a leaf reads
+ *	in a range pages again
+ * @leaf: the leaf
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @pool: pages to use
+ *
+ * Its own content, and what it reads of its ancestors'.
+ *
+ * Context: The hierarchy lock is held.
+ * Return: 0, or as zvmo_cow_decompress_locked(); what was done before
+ * an error stays done.
+ */
+int zvmo_cow_decompress_range_locked(struct zvmo_cow_pages *leaf, u64 start,
+				     u64 end, struct zvmo_cow_pool *pool)
+{
+	struct zvmo_cow_unzip u = { .leaf = leaf, .node = leaf, .pool = pool };
+	struct zvmo_cow_pages *t = leaf;
+
+	if (!leaf->hier->nr_compressed)
+		return 0;
+	zvmo_page_list_for_each(&leaf->pages, start, end, zvmo_cow_unzip_slot,
+				&u);
+	while (!u.err && t->parent && start < min(end, t->parent_limit)) {
+		end = min(end, t->parent_limit) + t->parent_offset;
+		start += t->parent_offset;
+		u.delta += t->parent_offset;
+		u.node = t->parent;
+		zvmo_page_list_for_each(&u.node->pages, start, end,
+					zvmo_cow_unzip_slot, &u);
+		t = u.node;
+	}
+	/* Pages for a batch of what may be left, not one at a time. */
+	if (u.err == -EAGAIN)
+		pool->want = min_t(unsigned long, leaf->hier->nr_compressed, 16);
+	return u.err;
+}
+
+/**
+ * zvmo_cow_compressed_locked() - a page of a node's went into the store
+ * @node: the node
+ * @slot: the page's slot, which nothing pins, maps or refers to
+ * @handle: its content in the store
+ * @freelist: the page goes here
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_compressed_locked(struct zvmo_cow_pages *node,
+				struct zvmo_pl_slot *slot,
+				unsigned long handle,
+				struct list_head *freelist)
+{
+	struct page *page = zvmo_pl_slot_page(slot);
+
+	list_add(&page->lru, freelist);
+	zvmo_pl_slot_set_compressed(slot, handle);
+	slot->state &= ~ZVMO_COW_COLD;
+	node->nr_compressed++;
+	node->hier->nr_compressed++;
+	zvmo_cow_changed(node);
 }
 
 /*
@@ -533,6 +733,55 @@ static void zvmo_cow_unmap_subtree(struct zvmo_cow_pages *child, u64 poff)
 			zvmo_cow_unmap_leaf_locked(cur, off, off + PAGE_SIZE);
 		cur = zvmo_cow_walk_next(child, cur, sees);
 	}
+}
+
+/**
+ * zvmo_cow_zeroed_locked() - a page of a node's holds only zeros: make it a
+ *	marker, which reads the same
+ * @node: the node
+ * @slot: the page's slot, which nothing pins, maps or refers to
+ * @freelist: the page goes here
+ *
+ * In place, so that a walk of the node's list may go on.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_zeroed_locked(struct zvmo_cow_pages *node,
+			    struct zvmo_pl_slot *slot,
+			    struct list_head *freelist)
+{
+	zvmo_cow_put_content(node, slot, freelist);
+	zvmo_pl_slot_set_marker(slot);
+	/* A hidden node's split bits stay; the page's marks go with it. */
+	slot->state &= node->hidden ?
+		       (ZVMO_COW_SPLIT_LEFT | ZVMO_COW_SPLIT_RIGHT) : 0;
+	if (!node->hidden)
+		node->commit_events++;
+	zvmo_cow_changed(node);
+}
+
+/**
+ * zvmo_cow_unmap_node_locked() - unmap a node's offset wherever it shows
+ * @node: a leaf, or a hidden node
+ * @off: the node's offset
+ *
+ * A leaf's own offset goes from all its views; a hidden node's, from
+ * those of every leaf below that reads it.
+ *
+ * Context: The hierarchy lock is held.
+ */
+void zvmo_cow_unmap_node_locked(struct zvmo_cow_pages *node, u64 off)
+{
+	unsigned int side;
+
+	if (!node->hidden) {
+		zvmo_cow_unmap_leaf_locked(node, off, off + PAGE_SIZE);
+		return;
+	}
+	for (side = 0; side < 2; side++)
+		if (node->children[side] &&
+		    zvmo_cow_sees(node->children[side], off))
+			zvmo_cow_unmap_subtree(node->children[side], off);
 }
 
 /*
@@ -641,15 +890,24 @@ static int zvmo_cow_fork_down(struct zvmo_cow_pages *leaf, u64 off,
 {
 	struct zvmo_cow_found found;
 	unsigned int cost;
+	bool unzip;
 	int err;
 
 	if (!zvmo_cow_find_locked(leaf, off, &found) ||
-	    !zvmo_pl_slot_is_page(found.slot))
+	    !zvmo_cow_held(found.slot))
 		return 0;
-	cost = zvmo_cow_fork_cost(leaf, off, &found, stop);
+	/* Compressed content that moves is a page again first. */
+	unzip = zvmo_pl_slot_is_compressed(found.slot) &&
+		found.owner != stop && (found.owner != leaf || !stop);
+	cost = zvmo_cow_fork_cost(leaf, off, &found, stop) + unzip;
 	if (cost > pool->nr) {
 		pool->want = cost;
 		return -EAGAIN;
+	}
+	if (unzip) {
+		err = zvmo_cow_decompress_slot(found.owner, found.slot, pool);
+		if (err)
+			return err;
 	}
 	while (found.owner != leaf && found.owner != stop) {
 		err = zvmo_cow_fork_step(leaf, off, &found, pool);
@@ -675,7 +933,8 @@ static int zvmo_cow_fork_down(struct zvmo_cow_pages *leaf, u64 off,
  * Return: the page; ERR_PTR(-EAGAIN) with @pool->want set if @pool holds
  * too few pages (fill it with the lock dropped, and call again),
  * ERR_PTR(-ENODATA) if the page is a pager's to supply (ask it, and call
- * again), or ERR_PTR(-ENOMEM) if a page-list node could not be allocated.
+ * again), ERR_PTR(-ENOMEM) if a page-list node could not be allocated, or
+ * ERR_PTR(-EIO) if compressed content did not decompress.
  */
 struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 				      struct zvmo_cow_pool *pool)
@@ -690,8 +949,11 @@ struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *leaf, u64 off,
 	if (err)
 		return ERR_PTR(err);
 	slot = zvmo_page_list_lookup(&leaf->pages, off);
-	if (slot && zvmo_pl_slot_is_page(slot))
+	if (slot && zvmo_pl_slot_is_page(slot)) {
+		/* It is being written: no longer cold, maybe no longer poor. */
+		slot->state &= ~(ZVMO_COW_COLD | ZVMO_COW_POOR);
 		return zvmo_pl_slot_page(slot);
+	}
 
 	/* A page the pager has yet to supply: the caller asks for it. */
 	if (zvmo_cow_missing_locked(leaf, off))
@@ -780,18 +1042,16 @@ int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *leaf, u64 off,
 	if (found.owner == leaf) {
 		struct page *page = zvmo_pl_slot_page(found.slot);
 
-		if (!page)
+		if (!zvmo_cow_held(found.slot))
 			return 0;
-		if (zvmo_cow_pins(found.slot) || leaf->contiguous) {
+		if (page && (zvmo_cow_pins(found.slot) || leaf->contiguous)) {
 			/* Pinned, or never removed: zeroed where it is. */
 			zvmo_cow_page_clear(page);
 			return 0;
 		}
 		if (zvmo_cow_behind(leaf, off)) {
 			/* Replace it with a marker, in place. */
-			list_add(&page->lru, freelist);
-			leaf->nr_pages--;
-			leaf->hier->nr_pages--;
+			zvmo_cow_put_content(leaf, found.slot, freelist);
 			zvmo_pl_slot_set_marker(found.slot);
 			found.slot->state = 0;
 		} else {
@@ -853,7 +1113,7 @@ static int zvmo_cow_zero_from(struct zvmo_cow_pages *leaf,
 		off = at;
 		if (node != leaf &&
 		    (!zvmo_cow_find_locked(leaf, off - delta, &found) ||
-		     found.owner != node || !zvmo_pl_slot_is_page(found.slot)))
+		     found.owner != node || !zvmo_cow_held(found.slot)))
 			continue;
 		err = zvmo_cow_zero_page_locked(leaf, off - delta, pool,
 						freelist);
@@ -922,17 +1182,12 @@ int zvmo_cow_zero_range_locked(struct zvmo_cow_pages *leaf, u64 start,
 void zvmo_cow_remove_locked(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 			    struct list_head *freelist)
 {
-	struct page *page;
-	unsigned long before = leaf->nr_pages, n = 0;
-	LIST_HEAD(removed);
+	struct zvmo_cow_release r = { .freelist = freelist };
+	unsigned long before = leaf->nr_pages;
 
 	zvmo_page_list_remove_range(&leaf->pages, start, end,
-				    zvmo_cow_release_slot, &removed);
-	list_for_each_entry(page, &removed, lru)
-		n++;
-	list_splice(&removed, freelist);
-	leaf->nr_pages -= n;
-	leaf->hier->nr_pages -= n;
+				    zvmo_cow_release_slot, &r);
+	zvmo_cow_released(leaf, &r);
 	if (before != leaf->nr_pages)
 		leaf->commit_events++;
 	zvmo_cow_changed(leaf);
@@ -1271,7 +1526,7 @@ static int zvmo_cow_hint_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 {
 	struct zvmo_cow_hint *h = ctx;
 
-	if (!zvmo_pl_slot_is_page(slot))
+	if (!zvmo_cow_held(slot))
 		return 0;
 	slot->state &= ~ZVMO_COW_EVICT_MASK;
 	slot->state |= h->always_need ? ZVMO_COW_ALWAYS_NEED :
@@ -1281,12 +1536,12 @@ static int zvmo_cow_hint_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 
 /**
  * zvmo_cow_hint_locked() - ZVMO_OP_ALWAYS_NEED or ZVMO_OP_DONT_NEED of
- *	the pages of a range of a pager-backed leaf
+ *	the pages of a range of a leaf
  * @leaf: the leaf
  * @start: page-aligned start
  * @end: page-aligned end
- * @always_need: ALWAYS_NEED (never evict them), else DONT_NEED (evict
- *	them first)
+ * @always_need: ALWAYS_NEED (never evict nor compress them), else
+ *	DONT_NEED (evict or compress them first)
  *
  * The last hint of a page wins.
  *
@@ -1734,21 +1989,17 @@ void zvmo_cow_resize_locked(struct zvmo_cow_pages *leaf, u64 size,
 struct zvmo_cow_merge {
 	struct zvmo_cow_pages *child;
 	unsigned long split;
-	struct list_head *freelist;
 	unsigned long moved;
-	unsigned long freed;
+	unsigned long moved_compressed;
+	struct zvmo_cow_release freed;
 };
 
 static void zvmo_cow_merge_release(struct zvmo_pl_slot *slot, u64 off,
 				   void *ctx)
 {
 	struct zvmo_cow_merge *m = ctx;
-	struct page *page = zvmo_pl_slot_page(slot);
 
-	if (page) {
-		list_add(&page->lru, m->freelist);
-		m->freed++;
-	}
+	zvmo_cow_release_slot(slot, off, &m->freed);
 }
 
 static void zvmo_cow_merge_migrate(struct zvmo_pl_slot *slot, u64 src_off,
@@ -1766,8 +2017,8 @@ static void zvmo_cow_merge_migrate(struct zvmo_pl_slot *slot, u64 src_off,
 		return;
 	}
 	slot->state = 0;
-	if (zvmo_pl_slot_is_page(slot))
-		m->moved++;
+	m->moved += zvmo_cow_held(slot);
+	m->moved_compressed += zvmo_pl_slot_is_compressed(slot);
 }
 
 /*
@@ -1783,7 +2034,7 @@ static void zvmo_cow_merge(struct zvmo_cow_pages *node,
 	struct zvmo_cow_merge m = {
 		.child = child,
 		.split = zvmo_cow_split(side),
-		.freelist = freelist,
+		.freed = { .freelist = freelist },
 	};
 	int err;
 
@@ -1796,8 +2047,11 @@ static void zvmo_cow_merge(struct zvmo_cow_pages *node,
 	if (WARN_ON_ONCE(err))
 		return;
 	child->nr_pages += m.moved;
-	node->hier->nr_pages -= m.freed;
+	child->nr_compressed += m.moved_compressed;
+	node->hier->nr_pages -= m.freed.held;
+	node->hier->nr_compressed -= m.freed.compressed;
 	node->nr_pages = 0;
+	node->nr_compressed = 0;
 	atomic_long_inc(&zvmo_cow_stats.merges);
 
 	if (grand) {
@@ -1829,15 +2083,15 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *leaf)
 {
 	struct zvmo_hier *hier = leaf->hier;
 	LIST_HEAD(freelist);
+	struct zvmo_cow_release r = { .freelist = &freelist };
 
 	mutex_lock(&hier->lock);
 	WARN_ON_ONCE(!list_empty(&leaf->views) || !list_empty(&leaf->clones));
 	list_del_init(&leaf->clone_link);
 	/* No fault is left; this drops the references of the last ones. */
 	zvmo_cow_quiesce_locked(leaf);
-	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &freelist);
-	hier->nr_pages -= leaf->nr_pages;
-	leaf->nr_pages = 0;
+	zvmo_page_list_destroy(&leaf->pages, zvmo_cow_release_slot, &r);
+	zvmo_cow_released(leaf, &r);
 	zvmo_cow_zeros_truncate_locked(leaf, 0);
 	if (leaf->parent) {
 		struct zvmo_cow_pages *node = leaf->parent;
@@ -1960,6 +2214,8 @@ int zvmo_cow_snapshot(struct zvmo_cow_pages *leaf, u64 offset, u64 size,
 	zvmo_page_list_init(&leaf->pages, node->pages.skew);
 	node->nr_pages = leaf->nr_pages;
 	leaf->nr_pages = 0;
+	node->nr_compressed = leaf->nr_compressed;
+	leaf->nr_compressed = 0;
 	node->size = leaf->size;
 	node->parent = leaf->parent;
 	node->parent_offset = leaf->parent_offset;
@@ -2033,7 +2289,7 @@ static int zvmo_cow_attr_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	struct zvmo_cow_found found;
 	unsigned long n;
 
-	if (!zvmo_pl_slot_is_page(slot))
+	if (!zvmo_cow_held(slot))
 		return 0;
 	if (!zvmo_cow_find_locked(w->leaf, off - w->delta, &found) ||
 	    found.slot != slot)
@@ -2041,6 +2297,12 @@ static int zvmo_cow_attr_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	n = zvmo_cow_sharers(w->node, off, slot);
 	if (WARN_ON_ONCE(!n))
 		n = 1;
+	w->attr->populated += PAGE_SIZE;
+	if (n == 1)
+		w->attr->populated_private += PAGE_SIZE;
+	w->attr->populated_scaled += PAGE_SIZE / n;
+	if (zvmo_pl_slot_is_compressed(slot))
+		return 0;
 	w->attr->committed += PAGE_SIZE;
 	if (n == 1)
 		w->attr->private += PAGE_SIZE;
@@ -2054,7 +2316,8 @@ static int zvmo_cow_attr_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
  * @attr: filled: bytes of every page it reads (committed), of those only
  *	it reads (private), and of every page divided among the leaves that
  *	read it (scaled), so that the scaled bytes of all the leaves of a
- *	hierarchy add up to the pages it holds
+ *	hierarchy add up to the pages it holds; and the same three counting
+ *	compressed pages too (populated)
  *
  * A leaf without a parent is O(1). Otherwise the pages of its ancestors
  * in its window are walked once and the result cached until the
@@ -2068,11 +2331,16 @@ void zvmo_cow_attr_locked(struct zvmo_cow_pages *leaf,
 	struct zvmo_cow_attr_walk w = { .leaf = leaf, .attr = attr };
 	struct zvmo_cow_pages *t = leaf;
 	u64 own = (u64)leaf->nr_pages << PAGE_SHIFT;
+	u64 own_committed = (u64)(leaf->nr_pages - leaf->nr_compressed) <<
+			    PAGE_SHIFT;
 	u64 start = 0, end;
 
-	attr->committed = own;
-	attr->private = own;
-	attr->scaled = own;
+	attr->committed = own_committed;
+	attr->private = own_committed;
+	attr->scaled = own_committed;
+	attr->populated = own;
+	attr->populated_private = own;
+	attr->populated_scaled = own;
 	if (!leaf->parent)
 		return;
 	if (leaf->attr_gen == leaf->hier->gen) {
@@ -2116,6 +2384,7 @@ unsigned int zvmo_cow_depth_locked(struct zvmo_cow_pages *cow)
 struct zvmo_cow_check {
 	struct zvmo_cow_pages *cow;
 	unsigned long pages;
+	unsigned long compressed;
 	unsigned long pinned;
 	int bad;
 };
@@ -2125,34 +2394,44 @@ static int zvmo_cow_check_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 	struct zvmo_cow_check *c = ctx;
 	struct zvmo_cow_pages *cow = c->cow;
 	unsigned long both = ZVMO_COW_SPLIT_LEFT | ZVMO_COW_SPLIT_RIGHT;
+	bool compressed = zvmo_pl_slot_is_compressed(slot);
 
-	if (zvmo_pl_slot_is_page(slot))
-		c->pages++;
+	c->pages += zvmo_cow_held(slot);
+	c->compressed += compressed;
 	if (!cow->hidden && zvmo_cow_pins(slot))
 		c->pinned++;
 	/*
-	 * A leaf's state is a pin count of its own pages, and a
-	 * pager-backed leaf's dirty state of its content.
+	 * A leaf's state is a pin count of its own pages, a pager-backed
+	 * leaf's dirty state of its content and its marks for eviction, an
+	 * ordinary leaf's marks for compression. Only an ordinary
+	 * hierarchy's content is compressed.
 	 */
 	if ((!cow->hidden && (off >= cow->size ||
 			      zvmo_cow_pins(slot) > ZVMO_COW_PIN_MAX ||
 			      (slot->state & ~(ZVMO_COW_PIN_MASK |
 					       ZVMO_COW_DIRTY_MASK |
-					       ZVMO_COW_EVICT_MASK)) ||
+					       ZVMO_COW_EVICT_MASK |
+					       ZVMO_COW_COMPRESS_MASK)) ||
 			      zvmo_cow_dirty(slot) == ZVMO_COW_DIRTY_MASK ||
 			      (zvmo_cow_dirty(slot) && !cow->source) ||
-			      (slot->state & ZVMO_COW_EVICT_MASK &&
+			      (slot->state & ZVMO_COW_ACCESSED &&
 			       !cow->source) ||
+			      (slot->state & (ZVMO_COW_COLD | ZVMO_COW_POOR) &&
+			       cow->source) ||
 			      (zvmo_cow_pins(slot) &&
 			       !zvmo_pl_slot_is_page(slot)))) ||
 	    (cow->hidden && ((slot->state & both) == both ||
-			     (slot->state & ~both)))) {
+			     (slot->state & ~(both |
+					      ZVMO_COW_COMPRESS_MASK)))) ||
+	    (compressed && (cow->source || cow->origin || cow->contiguous ||
+			    cow->cache_policy || cow->discardable ||
+			    cow->hier->no_compress))) {
 		pr_err("node %p: bad slot at %#llx: %#lx state %#lx\n",
 		       cow, off, slot->val, slot->state);
 		c->bad = -EINVAL;
 	}
 	/* A hidden node's page that no leaf reads should have been freed. */
-	if (cow->hidden && zvmo_pl_slot_is_page(slot) &&
+	if (cow->hidden && zvmo_cow_held(slot) &&
 	    !zvmo_cow_sharers(cow, off, slot)) {
 		pr_err("node %p: page at %#llx that no leaf reads\n", cow,
 		       off);
@@ -2195,9 +2474,11 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 		c.bad = -EINVAL;
 	zvmo_page_list_for_each(&cow->pages, 0, ZVMO_PL_MAX_OFFSET,
 				zvmo_cow_check_slot, &c);
-	if (c.pages != cow->nr_pages || c.pinned != cow->nr_pinned) {
-		pr_err("node %p: %lu pages and %lu pinned counted, %lu and %lu in its list\n",
-		       cow, cow->nr_pages, cow->nr_pinned, c.pages, c.pinned);
+	if (c.pages != cow->nr_pages || c.pinned != cow->nr_pinned ||
+	    c.compressed != cow->nr_compressed) {
+		pr_err("node %p: %lu pages, %lu pinned and %lu compressed counted, %lu, %lu and %lu in its list\n",
+		       cow, cow->nr_pages, cow->nr_pinned, cow->nr_compressed,
+		       c.pages, c.pinned, c.compressed);
 		c.bad = -EINVAL;
 	}
 	if ((cow->cache_policy || cow->source) &&
@@ -2235,7 +2516,7 @@ static int zvmo_cow_check_node(struct zvmo_cow_pages *cow)
 
 /* Check the tree under @root and its clones' trees; count their pages. */
 static int zvmo_cow_check_tree(struct zvmo_cow_pages *root,
-			       unsigned long *pages)
+			       unsigned long *pages, unsigned long *compressed)
 {
 	struct zvmo_cow_pages *cur, *clone;
 	int bad = 0;
@@ -2244,6 +2525,7 @@ static int zvmo_cow_check_tree(struct zvmo_cow_pages *root,
 		if (zvmo_cow_check_node(cur))
 			bad = -EINVAL;
 		*pages += cur->nr_pages;
+		*compressed += cur->nr_compressed;
 		list_for_each_entry(clone, &cur->clones, clone_link) {
 			if (clone->origin != cur || clone->parent ||
 			    clone->hier != cur->hier) {
@@ -2251,7 +2533,7 @@ static int zvmo_cow_check_tree(struct zvmo_cow_pages *root,
 				       cur, clone);
 				bad = -EINVAL;
 			}
-			if (zvmo_cow_check_tree(clone, pages))
+			if (zvmo_cow_check_tree(clone, pages, compressed))
 				bad = -EINVAL;
 		}
 	}
@@ -2278,15 +2560,17 @@ static int zvmo_cow_check_tree(struct zvmo_cow_pages *root,
 int zvmo_cow_validate_locked(struct zvmo_cow_pages *cow)
 {
 	struct zvmo_cow_pages *root = cow;
-	unsigned long pages = 0;
+	unsigned long pages = 0, compressed = 0;
 	int bad;
 
 	while (root->parent || root->origin)
 		root = root->parent ?: root->origin;
-	bad = zvmo_cow_check_tree(root, &pages);
-	if (pages != cow->hier->nr_pages) {
-		pr_err("hierarchy: %lu pages in nodes, %lu counted\n", pages,
-		       cow->hier->nr_pages);
+	bad = zvmo_cow_check_tree(root, &pages, &compressed);
+	if (pages != cow->hier->nr_pages ||
+	    compressed != cow->hier->nr_compressed) {
+		pr_err("hierarchy: %lu pages and %lu compressed in nodes, %lu and %lu counted\n",
+		       pages, compressed, cow->hier->nr_pages,
+		       cow->hier->nr_compressed);
 		bad = -EINVAL;
 	}
 	return bad;

@@ -41,13 +41,18 @@
  * @ref: one reference per node of the hierarchy
  * @gen: bumped under @lock whenever content or shape changes; cached
  *	attribution is good while it stays the same
- * @nr_pages: pages held by all the nodes
+ * @nr_pages: pages held by all the nodes, compressed ones included
+ * @nr_compressed: of those, the ones in the compressed store
+ * @no_compress: the hierarchy's root VMO was made ZVMO_VMO_NO_COMPRESS:
+ *	reclaim compresses none of its pages
  */
 struct zvmo_hier {
 	struct mutex lock;	/* the hierarchy lock; see above */
 	refcount_t ref;
 	u64 gen;
 	unsigned long nr_pages;
+	unsigned long nr_compressed;
+	bool no_compress;
 };
 
 struct zvmo_page_source;
@@ -126,6 +131,28 @@ struct zvmo_cow_view {
 #define ZVMO_COW_EVICT_MASK \
 	(ZVMO_COW_ACCESSED | ZVMO_COW_ALWAYS_NEED | ZVMO_COW_DONT_NEED)
 
+/*
+ * The pages of an ordinary anonymous leaf, and of its hidden ancestors,
+ * carry what compression goes by (zvmo_cow_compress()): ALWAYS_NEED
+ * (never compressed) and DONT_NEED (compressed first) as above, and two
+ * marks of its own: cold (it was mapped, and compression unmapped it: it
+ * is compressed the next time round unless it was mapped again), and
+ * poor (it compressed too badly to keep compressed: not tried again until
+ * it is written). A hidden node keeps the marks its pages had in the leaf
+ * they came from, beside its split bits.
+ */
+#define ZVMO_COW_COLD		BIT(13)
+#define ZVMO_COW_POOR		BIT(14)
+#define ZVMO_COW_COMPRESS_MASK \
+	(ZVMO_COW_ALWAYS_NEED | ZVMO_COW_DONT_NEED | ZVMO_COW_COLD | \
+	 ZVMO_COW_POOR)
+
+/* Whether @slot holds memory: a page, or content in the compressed store. */
+static inline bool zvmo_cow_held(const struct zvmo_pl_slot *slot)
+{
+	return zvmo_pl_slot_is_page(slot) || zvmo_pl_slot_is_compressed(slot);
+}
+
 static inline unsigned long zvmo_cow_pins(const struct zvmo_pl_slot *slot)
 {
 	return slot->state & ZVMO_COW_PIN_MASK;
@@ -173,7 +200,8 @@ extern struct zvmo_cow_stats zvmo_cow_stats;
  *	bits in their state
  * @size: size in bytes, page aligned. No content of a leaf lies at or
  *	past it; a hidden node keeps the size its leaf had when it was made.
- * @nr_pages: pages in @pages
+ * @nr_pages: pages in @pages, compressed ones included
+ * @nr_compressed: of those, the ones in the compressed store
  * @commit_events: times the leaf's own pages were added or removed
  * @attr_gen: @hier->gen when @attr was computed; 0 if never
  * @attr: cached attribution of a leaf that has a parent
@@ -222,6 +250,7 @@ extern struct zvmo_cow_stats zvmo_cow_stats;
  *	its way and no write: while @dedup_done stays set and @hier->gen is
  *	@dedup_gen, dedup has nothing to look at
  * @dedup_skipped: the pass under way passed over a page something holds
+ * @compress_hand: where compression looks next in the node's list
  * @discardable: the leaf of a discardable VMO (ZVMO_VMO_DISCARDABLE),
  *	which has no parent, children, clones nor pager
  * @lock_count: a discardable leaf's locks (ZVMO_OP_LOCK); reclaim may
@@ -253,12 +282,16 @@ struct zvmo_cow_pages {
 	struct zvmo_page_list pages;
 	u64 size;
 	unsigned long nr_pages;
+	unsigned long nr_compressed;
 	u64 commit_events;
 	u64 attr_gen;
 	struct zvmo_cow_attr {
 		u64 committed;
 		u64 private;
 		u64 scaled;
+		u64 populated;
+		u64 populated_private;
+		u64 populated_scaled;
 	} attr;
 	bool zero_mapped;
 	struct page *inflight[ZVMO_COW_INFLIGHT];
@@ -281,6 +314,7 @@ struct zvmo_cow_pages {
 	bool dedup_done;
 	bool dedup_clean;
 	bool dedup_skipped;
+	u64 compress_hand;
 	bool discardable;
 	bool discarded;
 	u64 discards;
@@ -322,6 +356,18 @@ void zvmo_cow_destroy(struct zvmo_cow_pages *cow);
 bool zvmo_cow_find_locked(struct zvmo_cow_pages *cow, u64 off,
 			  struct zvmo_cow_found *found);
 struct page *zvmo_cow_page_locked(struct zvmo_cow_pages *cow, u64 off);
+int zvmo_cow_decompress_locked(struct zvmo_cow_pages *cow, u64 off,
+			       struct zvmo_cow_pool *pool);
+int zvmo_cow_decompress_range_locked(struct zvmo_cow_pages *leaf, u64 start,
+				     u64 end, struct zvmo_cow_pool *pool);
+void zvmo_cow_compressed_locked(struct zvmo_cow_pages *node,
+				struct zvmo_pl_slot *slot,
+				unsigned long handle,
+				struct list_head *freelist);
+void zvmo_cow_zeroed_locked(struct zvmo_cow_pages *node,
+			    struct zvmo_pl_slot *slot,
+			    struct list_head *freelist);
+void zvmo_cow_unmap_node_locked(struct zvmo_cow_pages *node, u64 off);
 struct page *zvmo_cow_writable_locked(struct zvmo_cow_pages *cow, u64 off,
 				      struct zvmo_cow_pool *pool);
 int zvmo_cow_zero_page_locked(struct zvmo_cow_pages *cow, u64 off,
@@ -401,15 +447,19 @@ void zvmo_cow_free_list(struct list_head *freelist);
 /*
  * Page functions the hierarchy uses, from cow_mm.c (or the host test):
  * allocate a page (content garbage) or NULL; free one; copy or clear
- * one; give one the memory type of a cache policy; unmap [@start, @end)
- * of a leaf from every view's address space; wait, with the lock dropped
- * and taken again, until no fault is making a page of the leaf writable.
+ * one; give one the memory type of a cache policy; decompress content of
+ * the compressed store into a page (0, or -EIO), and drop content from
+ * it; unmap [@start, @end) of a leaf from every view's address space;
+ * wait, with the lock dropped and taken again, until no fault is making a
+ * page of the leaf writable.
  */
 struct page *zvmo_cow_page_alloc(void);
 void zvmo_cow_page_free(struct page *page);
 void zvmo_cow_page_copy(struct page *dst, struct page *src);
 void zvmo_cow_page_clear(struct page *page);
 int zvmo_cow_page_set_policy(struct page *page, unsigned int policy);
+int zvmo_cow_page_decompress(struct page *page, unsigned long handle);
+void zvmo_cow_compressed_free(unsigned long handle);
 void zvmo_cow_unmap_leaf_locked(struct zvmo_cow_pages *leaf, u64 start,
 				u64 end);
 void zvmo_cow_quiesce_locked(struct zvmo_cow_pages *leaf);

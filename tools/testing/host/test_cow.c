@@ -33,6 +33,19 @@
  *   the pins it took), and a zero clears pinned pages in place. A pin
  *   holds its VMO: one closed with pins lives on, without a handle, until
  *   its last pin goes.
+ * - compression, as zvmo_cow_compress() does it: a step compresses pages
+ *   a leaf reads, its own and its hidden ancestors', into a store of
+ *   malloc'd copies (a mapped page is unmapped first, or marked cold and
+ *   left for the next time). Compression is invisible but in the counts:
+ *   the content, read in place in the store, is still the model's; a
+ *   page table entry where a leaf reads compressed content is stale; the
+ *   store's objects alive are the compressed slots the hierarchies hold,
+ *   and attribution counts them populated, not committed. Whatever reads
+ *   a page decompresses it first, with a page of a pool refilled with
+ *   the lock dropped, as cow_mm.c does. A hint step is zvmo_cow_hint() of
+ *   an ordinary leaf: PREFETCH and ALWAYS_NEED decompress exactly what
+ *   the leaf reads compressed in the range, ALWAYS_NEED then keeps its
+ *   own pages there from compression, DONT_NEED marks them to go first.
  *
  * Deterministic scenarios come first, then random sequences, then the
  * random sequences again with page-list node (and page) allocations
@@ -40,9 +53,10 @@
  * work, but only in order: a write or commit, exactly the pages before
  * the one that failed; a pin, the same pages made the leaf's own, but
  * none of them left pinned; a zero, each page it touched either as it was
- * or zeroed (the model takes what the engine has). Nothing else may
- * change. One in ten random sequences pins heavily, nesting most of its
- * pins in those it holds, so that some reach ZVMO_COW_PIN_MAX.
+ * or zeroed (the model takes what the engine has). Decompressions fail
+ * too, with -EIO, under the same rules (a read changes nothing). Nothing
+ * else may change. One in ten random sequences pins heavily, nesting most
+ * of its pins in those it holds, so that some reach ZVMO_COW_PIN_MAX.
  *
  * A failing random sequence is replayed in child processes and cut down
  * to a short sequence that still fails, which is printed with the
@@ -213,6 +227,82 @@ void zvmo_cow_page_clear(struct page *page)
 	memset(pdata(page), 0, PAGE_SIZE);
 }
 
+/*
+ * The compressed store: a handle is a copy of the page's bytes behind a
+ * magic word, so that a bad handle is caught (and one used after it was
+ * freed, by the sanitizers). With faults on, some decompressions fail
+ * with -EIO, as a store that cannot read its data back.
+ */
+#define ZC_MAGIC	0x7a63737446ULL
+
+struct zc_obj {
+	unsigned long long magic;
+	u8 data[PAGE_SIZE];
+};
+
+static long zc_live;
+static unsigned long zc_loads, zc_frees, zc_faults;
+static uint32_t zc_fail_ppm;
+static uint64_t zc_fail_rng;
+
+/* Put @page's content in the store: its handle. */
+static unsigned long zc_store(struct page *page)
+{
+	struct zc_obj *obj = malloc(sizeof(*obj));
+
+	if (!obj)
+		abort();
+	if (!page_live(page))
+		hook_fail("compression of a page that is not live");
+	obj->magic = ZC_MAGIC;
+	memcpy(obj->data, pdata(page), PAGE_SIZE);
+	zc_live++;
+	return (unsigned long)obj;
+}
+
+static struct zc_obj *zc_obj(unsigned long handle)
+{
+	struct zc_obj *obj = (struct zc_obj *)handle;
+
+	if (!handle || (handle & 3) || obj->magic != ZC_MAGIC) {
+		hook_fail("bad compressed handle %#lx", handle);
+		return NULL;
+	}
+	return obj;
+}
+
+int zvmo_cow_page_decompress(struct page *page, unsigned long handle)
+{
+	struct zc_obj *obj = zc_obj(handle);
+
+	if (!page_live(page))
+		hook_fail("decompress into a page that is not live");
+	if (!obj)
+		return -EIO;
+	if (zc_fail_ppm &&
+	    rnd_next(&zc_fail_rng) % 1000000 < zc_fail_ppm) {
+		zc_faults++;
+		/* What a failed load leaves in the page. */
+		memset(pdata(page), 0xee, PAGE_SIZE);
+		return -EIO;
+	}
+	memcpy(pdata(page), obj->data, PAGE_SIZE);
+	zc_loads++;
+	return 0;
+}
+
+void zvmo_cow_compressed_free(unsigned long handle)
+{
+	struct zc_obj *obj = zc_obj(handle);
+
+	if (!obj)
+		return;
+	obj->magic = 0;
+	free(obj);
+	zc_live--;
+	zc_frees++;
+}
+
 /* The model has no memory types; no leaf here sets a cache policy. */
 int zvmo_cow_page_set_policy(struct page *page, unsigned int policy)
 {
@@ -279,13 +369,33 @@ struct mpin {
 enum op_kind {
 	OP_CREATE, OP_SNAPSHOT, OP_SLICE, OP_WRITE, OP_READ, OP_COMMIT,
 	OP_DECOMMIT, OP_ZERO, OP_RESIZE, OP_CLOSE, OP_MAPREAD, OP_MAPWRITE,
-	OP_PIN, OP_UNPIN, NR_OPS
+	OP_PIN, OP_UNPIN, OP_COMPRESS, OP_HINT, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"create", "snapshot", "slice", "write", "read", "commit",
 	"decommit", "zero", "resize", "close", "map_read", "map_write",
-	"pin", "unpin",
+	"pin", "unpin", "compress", "hint",
+};
+
+/*
+ * How a compress step goes (its @how): each page it may take, at random
+ * (by its seed) unless ZC_EVERY, or only those hinted ZVMO_OP_DONT_NEED;
+ * a mapped page unmapped and compressed, or with ZC_COLD, as reclaim
+ * does, marked cold and unmapped, and compressed the next time round
+ * unless it was mapped again meanwhile. Without ZC_EVERY a page may also
+ * compress badly (it is marked poor, and left), or the store be full
+ * (the step stops).
+ */
+#define ZC_EVERY	1U
+#define ZC_COLD		2U
+#define ZC_DONT_NEED	4U
+
+/* The hints of a hint step (its @how), as zvmo_cow_hint() of a leaf. */
+enum hint_kind { HINT_PREFETCH, HINT_ALWAYS_NEED, HINT_DONT_NEED, NR_HINTS };
+
+static const char *const hint_names[NR_HINTS] = {
+	"prefetch", "always_need", "dont_need",
 };
 
 /*
@@ -294,7 +404,8 @@ static const char *const op_names[NR_OPS] = {
  * @off and @len: the range; for create and resize @len is the size; for
  * snapshot and slice, the offset and size of the child. @seed: the bytes
  * written, and which allocations fail. Pins have ids of their own, from
- * the same counter: a pin's is @out; an unpin names it in @vmo.
+ * the same counter: a pin's is @out; an unpin names it in @vmo. @how:
+ * of a compress step, ZC_* flags; of a hint step, the enum hint_kind.
  */
 struct op {
 	enum op_kind kind;
@@ -302,6 +413,7 @@ struct op {
 	unsigned int out;	/* id of the VMO made */
 	u64 off, len;
 	bool resizable;
+	unsigned int how;
 	uint64_t seed;
 };
 
@@ -310,15 +422,25 @@ struct world {
 	struct mpin pins[MAXPINS];
 	unsigned int next_id;
 	bool faults;
-	uint32_t fail_ppm, page_fail_ppm;
+	uint32_t fail_ppm, page_fail_ppm, zc_fail_ppm;
 	struct zvmo_cow_pages *destroying;
 	char err[1024];
 	struct op *trace;
 	unsigned int ntrace, trace_cap;
-	long base_allocs, base_pages, base_nodes, base_live;
+	long base_allocs, base_pages, base_nodes, base_live, base_zc;
 	/* statistics */
 	unsigned long steps, enomem, eagain, unmaps, ebusy, eperm, deferred;
 	unsigned long done[NR_OPS], skipped[NR_OPS];
+	/*
+	 * Of compression: pages compressed, mapped ones unmapped to be,
+	 * marked cold, marked poor, steps the store was full; per step kind,
+	 * pages decompressed and compressed content freed as such; writes
+	 * that forked a hidden node's compressed page; -EIO.
+	 */
+	unsigned long zipped, zip_unmapped, zip_cold, zip_poor, zip_full;
+	unsigned long unzipped[NR_OPS], zdropped[NR_OPS];
+	unsigned long zip_forks, eio;
+	unsigned long max_zipped;
 	unsigned int max_depth, max_leaves, max_pins, max_nest;
 	bool pin_heavy;	/* gen_op(): pin much, nest most pins */
 	bool verbose;	/* print each step, and the hierarchies after */
@@ -591,6 +713,88 @@ static bool is_own(struct mvmo *m, u64 off, struct page *page)
 	       zvmo_pl_slot_page(found.slot) == page;
 }
 
+/*
+ * What @cow reads at @off, for the checks, changing nothing: its bytes
+ * (NULL where it reads zeros), those of compressed content read where the
+ * store keeps them. Sets *@page to the page, or NULL, and *@handle to the
+ * compressed content's handle, or 0. (No leaf here is a clone: what
+ * zvmo_cow_find_locked() finds is what zvmo_cow_page_locked() reads.)
+ */
+static const u8 *peek(struct world *w, struct zvmo_cow_pages *cow, u64 off,
+		      struct page **page, unsigned long *handle)
+{
+	struct page *got = zvmo_cow_page_locked(cow, off);
+	struct zvmo_cow_found found;
+	bool compressed;
+	struct zc_obj *obj;
+
+	*page = NULL;
+	*handle = 0;
+	compressed = zvmo_cow_find_locked(cow, off, &found) &&
+		     zvmo_pl_slot_is_compressed(found.slot);
+	if (!IS_ERR(got) && !compressed) {
+		*page = got;
+		return got ? pdata(got) : NULL;
+	}
+	if (PTR_ERR(got) != -EAGAIN || !compressed) {
+		fail(w, "zvmo_cow_page_locked(%#llx) returns %ld where the content is%s compressed",
+		     off, IS_ERR(got) ? PTR_ERR(got) : 0L,
+		     compressed ? "" : " not");
+		return NULL;
+	}
+	*handle = zvmo_pl_slot_compressed(found.slot);
+	obj = zc_obj(*handle);
+	if (!obj)
+		fail(w, "bad compressed handle %#lx at %#llx", *handle, off);
+	return obj ? obj->data : NULL;
+}
+
+/*
+ * Decompress what the leaf reads at @off, if it is compressed, refilling
+ * @pool with the lock dropped while it is short: 0, or the error.
+ */
+static int unzip(struct world *w, struct mvmo *m, u64 off,
+		 struct zvmo_cow_pool *pool, unsigned int *tries)
+{
+	int err;
+
+	for (;;) {
+		err = zvmo_cow_decompress_locked(m->cow, off, pool);
+		if (err != -EAGAIN)
+			return err;
+		err = check_eagain(w, pool, tries) ?: refill(m->cow, pool);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * cow_mm's zvmo_cow_get_page() with the lock held throughout: the page the
+ * leaf reads at @off (NULL: zeros), decompressed first if it is
+ * compressed.
+ */
+static int read_page(struct world *w, struct mvmo *m, u64 off,
+		     struct zvmo_cow_pool *pool, unsigned int *tries,
+		     struct page **out)
+{
+	struct page *page = zvmo_cow_page_locked(m->cow, off);
+	int err;
+
+	if (PTR_ERR_OR_ZERO(page) == -EAGAIN) {
+		err = unzip(w, m, off, pool, tries);
+		if (err)
+			return err;
+		page = zvmo_cow_page_locked(m->cow, off);
+	}
+	if (IS_ERR(page)) {
+		fail(w, "v%u: zvmo_cow_page_locked(%#llx) returns %ld after zvmo_cow_decompress_locked()",
+		     m->id, off, PTR_ERR(page));
+		return -EHARNESS;
+	}
+	*out = page;
+	return 0;
+}
+
 /* What zvmo_cow_writable_locked() returned must be the leaf's own page. */
 static int check_own(struct world *w, struct mvmo *m, u64 off,
 		     struct page *page)
@@ -611,10 +815,15 @@ static int writable(struct world *w, struct mvmo *m, u64 off,
 		    struct zvmo_cow_pool *pool, unsigned int batch,
 		    struct page **out)
 {
+	struct zvmo_cow_found found;
 	unsigned int tries = 0;
 	struct page *page;
 	int err;
 
+	/* A hidden node's compressed page, forked down: for the statistics. */
+	if (zvmo_cow_find_locked(m->cow, off, &found) &&
+	    found.owner != m->cow && zvmo_pl_slot_is_compressed(found.slot))
+		w->zip_forks++;
 	for (;;) {
 		page = zvmo_cow_writable_locked(m->cow, off, pool);
 		err = PTR_ERR_OR_ZERO(page);
@@ -649,12 +858,15 @@ static void unlock_free(struct world *w, struct mvmo *m,
 }
 
 /* What the leaf reads at page @p, compared with bytes @want. */
-static bool page_matches(struct mvmo *m, unsigned int p, const u8 *want)
+static bool page_matches(struct world *w, struct mvmo *m, unsigned int p,
+			 const u8 *want)
 {
 	static const u8 zeros[PAGE_SIZE];
-	struct page *page = zvmo_cow_page_locked(m->cow, p * PG);
+	unsigned long handle;
+	struct page *page;
+	const u8 *got = peek(w, m->cow, p * PG, &page, &handle);
 
-	return !memcmp(page ? pdata(page) : zeros, want, PG);
+	return !memcmp(got ?: zeros, want, PG);
 }
 
 /*
@@ -750,12 +962,20 @@ static int do_write(struct world *w, const struct op *op, int i, bool mapped)
 	return err;
 }
 
-/* read(), or reads through a mapping (faulting in what is not mapped). */
+/*
+ * read(), or reads through a mapping (faulting in what is not mapped).
+ * Compressed content is decompressed first, as zvmo_cow_read() and the
+ * fault do, with one pool for the whole read.
+ */
 static int do_read(struct world *w, const struct op *op, int i, bool mapped)
 {
 	static const u8 zeros[PAGE_SIZE];
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
 	u64 base, done = 0;
 	struct mvmo *m = leaf_at(w, i, &base);
+	unsigned int tries = 0;
+	int err = 0;
 
 	if (!lock_leaf(w, m))
 		return -EHARNESS;
@@ -764,21 +984,28 @@ static int do_read(struct world *w, const struct op *op, int i, bool mapped)
 		unsigned int p = pos / PG;
 		size_t pg_off = pos % PG;
 		size_t n = min_t(u64, PG - pg_off, op->len - done);
-		struct page *page = zvmo_cow_page_locked(m->cow, p * PG);
+		struct mapent *e = &m->map[p];
+		struct page *page;
 		const u8 *got;
 
-		if (mapped) {
-			struct mapent *e = &m->map[p];
-
-			if (!e->page) {
-				*e = (struct mapent){ page ?: &zero_page,
-						      page ? page->index : 0,
-						      false };
-				/* As the module's fault-around does. */
-				if (!page)
-					m->cow->zero_mapped = true;
-			}
+		if (mapped && e->page) {
+			/* A load through the entry, no fault. */
 			page = e->page == &zero_page ? NULL : e->page;
+		} else if (mapped) {
+			/* The fault decompresses first, then maps. */
+			err = unzip(w, m, p * PG, &pool, &tries) ?:
+			      read_page(w, m, p * PG, &pool, &tries, &page);
+			if (err)
+				break;
+			*e = (struct mapent){ page ?: &zero_page,
+					      page ? page->index : 0, false };
+			/* As the module's fault-around does. */
+			if (!page)
+				m->cow->zero_mapped = true;
+		} else {
+			err = read_page(w, m, p * PG, &pool, &tries, &page);
+			if (err)
+				break;
 		}
 		got = page ? pdata(page) + pg_off : zeros;
 		if (memcmp(got, m->data + pos, n)) {
@@ -789,8 +1016,8 @@ static int do_read(struct world *w, const struct op *op, int i, bool mapped)
 		}
 		done += n;
 	}
-	mutex_unlock(&m->cow->hier->lock);
-	return w->err[0] ? -EHARNESS : 0;
+	unlock_free(w, m, &freelist, &pool);
+	return w->err[0] ? -EHARNESS : err;
 }
 
 /* zvmo_cow_commit() of the pages [off, off + len). */
@@ -874,7 +1101,19 @@ static int zero_partial(struct world *w, struct mvmo *m, u64 page_off,
 	struct page *page;
 	int err;
 
-	if (!zvmo_cow_page_locked(m->cow, page_off))
+	/* Compressed content is a page again first, as cow_mm.c does. */
+	err = zvmo_cow_decompress_locked(m->cow, page_off, pool);
+	if (err == -EAGAIN)
+		return check_eagain(w, pool, tries) ?: -EAGAIN;
+	if (err)
+		return err;
+	page = zvmo_cow_page_locked(m->cow, page_off);
+	if (IS_ERR(page)) {
+		fail(w, "v%u: zvmo_cow_page_locked(%#llx) returns %ld after zvmo_cow_decompress_locked()",
+		     m->id, page_off, PTR_ERR(page));
+		return -EHARNESS;
+	}
+	if (!page)
 		return 0;
 	page = zvmo_cow_writable_locked(m->cow, page_off, pool);
 	err = PTR_ERR_OR_ZERO(page);
@@ -907,12 +1146,16 @@ static bool zero_settle(struct world *w, struct mvmo *m, u64 start, u64 end)
 
 		memcpy(want, m->data + p * PG, PG);
 		memset(want + (s - p * PG), 0, e - s);
-		if (page_matches(m, p, want)) {
+		if (page_matches(w, m, p, want)) {
+			struct page *page;
+			unsigned long handle;
+
 			memcpy(m->data + p * PG, want, PG);
+			/* A page or compressed content: it is still there. */
 			if (whole)
-				m->committed[p] =
-					zvmo_cow_page_locked(m->cow, p * PG);
-		} else if (!page_matches(m, p, m->data + p * PG)) {
+				m->committed[p] = peek(w, m->cow, p * PG, &page,
+						       &handle);
+		} else if (!page_matches(w, m, p, m->data + p * PG)) {
 			free(want);
 			return fail(w, "v%u: failed zero left page %#llx neither zeroed nor as it was",
 				    m->id, p * PG);
@@ -1057,12 +1300,14 @@ static void unpin_range(struct world *w, struct mvmo *m, u64 start, u64 end)
 
 	for (off = start; off < end; off += PG) {
 		slot = zvmo_page_list_lookup(&m->cow->pages, off);
-		if (!slot || !zvmo_pl_slot_is_page(slot) || !slot->state) {
+		if (!slot || !zvmo_pl_slot_is_page(slot) ||
+		    !zvmo_cow_pins(slot)) {
 			fail(w, "v%u: unpin of %#llx, which is not pinned",
 			     m->id, off);
 			continue;
 		}
-		if (!--slot->state)
+		/* The state holds marks beside the pins. */
+		if (!(--slot->state & ZVMO_COW_PIN_MASK))
 			m->cow->nr_pinned--;
 	}
 }
@@ -1072,8 +1317,9 @@ static void unpin_range(struct world *w, struct mvmo *m, u64 start, u64 end)
  * the leaf's own, then gains a pin; on any failure nothing stays pinned
  * (what became the leaf's own stays so, as a commit's pages do). The
  * model knows the pin counts: -EPERM must come exactly at the first page
- * with ZVMO_COW_PIN_MAX pins, -ENOMEM (injected) before it (that page is
- * the leaf's own already: making it writable allocates nothing).
+ * with ZVMO_COW_PIN_MAX pins, -ENOMEM or -EIO (injected) before it (that
+ * page is the leaf's own already: making it writable allocates nothing,
+ * nor decompresses).
  */
 static int do_pin(struct world *w, const struct op *op, int i)
 {
@@ -1116,12 +1362,13 @@ static int do_pin(struct world *w, const struct op *op, int i)
 			err = -EHARNESS;
 			break;
 		}
-		if (slot->state == ZVMO_COW_PIN_MAX) {
+		if (zvmo_cow_pins(slot) == ZVMO_COW_PIN_MAX) {
 			err = -EPERM;
 			break;
 		}
-		if (!slot->state++)
+		if (!zvmo_cow_pins(slot))
 			m->cow->nr_pinned++;
+		slot->state++;
 		pin->pages[n] = page;
 		pin->serial[n++] = page->index;
 	}
@@ -1134,7 +1381,7 @@ static int do_pin(struct world *w, const struct op *op, int i)
 	if (err == -EHARNESS || w->err[0])
 		return -EHARNESS;
 	if ((!err && full != U64_MAX) || (err == -EPERM && pos != full) ||
-	    (err == -ENOMEM && pos >= full))
+	    ((err == -ENOMEM || err == -EIO) && pos >= full))
 		return fail(w, "v%u: pin of [%#llx, %#llx) returns %d at %#llx; the first page with %u pins is at %#llx",
 			    m->id, start, end, err, pos, ZVMO_COW_PIN_MAX,
 			    full), -EHARNESS;
@@ -1247,6 +1494,239 @@ static int do_slice(struct world *w, const struct op *op, int i)
 	return 0;
 }
 
+/* The leaf whose page table entry shows @page, at its page *@p; or NULL. */
+static struct mvmo *mapped_by(struct world *w, struct page *page,
+			      unsigned int *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAXV; i++) {
+		struct mvmo *m = &w->v[i];
+
+		if (!m->live || m->slice)
+			continue;
+		for (*p = 0; *p < MAXPG; (*p)++)
+			if (m->map[*p].page == page &&
+			    m->map[*p].serial == page->index)
+				return m;
+	}
+	return NULL;
+}
+
+/* A compression pass over what a leaf reads, as zvmo_cow_compress(). */
+struct zc_pass {
+	struct world *w;
+	struct mvmo *m;
+	struct zvmo_cow_pages *node;
+	u64 delta;	/* node offset - leaf offset */
+	unsigned int how;
+	uint64_t rng;
+	struct list_head *freelist;
+	unsigned long done;
+	bool full;
+};
+
+/*
+ * zvmo_cow_zc_step(): compress the page in @slot of @z->node, at its
+ * offset @off, if the leaf reads it and nothing keeps it. In a hidden
+ * node the low bits of the state are split bits, not pins.
+ */
+static int zc_step(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct zc_pass *z = ctx;
+	struct world *w = z->w;
+	struct page *page = zvmo_pl_slot_page(slot);
+	struct zvmo_cow_found found;
+	struct mvmo *mapper;
+	unsigned int p;
+
+	if (!page || (!z->node->hidden && zvmo_cow_pins(slot)) ||
+	    slot->state & (ZVMO_COW_ALWAYS_NEED | ZVMO_COW_POOR) ||
+	    ((z->how & ZC_DONT_NEED) && !(slot->state & ZVMO_COW_DONT_NEED)))
+		return 0;
+	/* Of an ancestor's pages, only those the leaf reads. */
+	if (z->node != z->m->cow &&
+	    (!zvmo_cow_find_locked(z->m->cow, off - z->delta, &found) ||
+	     found.slot != slot))
+		return 0;
+	if (!(z->how & ZC_EVERY) && !rnd_pct(&z->rng, 75))
+		return 0;
+	mapper = mapped_by(w, page, &p);
+	if (mapper && (z->how & ZC_COLD)) {
+		if (slot->state & ZVMO_COW_COLD) {
+			/* Mapped again since it was marked: in use. */
+			slot->state &= ~ZVMO_COW_COLD;
+			return 0;
+		}
+		slot->state |= ZVMO_COW_COLD;
+		w->zip_cold++;
+	}
+	if (mapper) {
+		/* Every entry that shows it goes, whichever leaf's. */
+		zvmo_cow_unmap_node_locked(z->node, off);
+		mapper = mapped_by(w, page, &p);
+		if (mapper) {
+			fail(w, "v%u: page %lu still mapped at %#llx after zvmo_cow_unmap_node_locked() of %s node %p at %#llx",
+			     mapper->id, page->index, p * PG,
+			     z->node->hidden ? "hidden" : "leaf",
+			     (void *)z->node, off);
+			return 1;
+		}
+		if (z->how & ZC_COLD)
+			return 0;
+		w->zip_unmapped++;
+	}
+	if (!(z->how & ZC_EVERY) && rnd_pct(&z->rng, 6)) {
+		/* It compressed badly: left until it is written. */
+		slot->state |= ZVMO_COW_POOR;
+		w->zip_poor++;
+		return 0;
+	}
+	if (!(z->how & ZC_EVERY) && rnd_pct(&z->rng, 2)) {
+		/* The store is full: the pass stops. */
+		z->full = true;
+		w->zip_full++;
+		return 1;
+	}
+	zvmo_cow_compressed_locked(z->node, slot, zc_store(page), z->freelist);
+	z->done++;
+	return 0;
+}
+
+/*
+ * zvmo_cow_compress() over [off, off + len) of VMO @i: the leaf's own
+ * pages there, then those of its ancestors it reads, level by level, the
+ * range cut to each window. The content stays the model's; the pages go
+ * to the free list, freed after unlocking.
+ */
+static int do_compress(struct world *w, const struct op *op, int i)
+{
+	LIST_HEAD(freelist);
+	u64 base;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u64 start = base + op->off, end = start + op->len;
+	struct zc_pass z = {
+		.w = w, .m = m, .node = m->cow, .how = op->how,
+		.rng = op->seed, .freelist = &freelist,
+	};
+	struct zvmo_cow_pages *t = m->cow;
+	unsigned long before;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	before = m->cow->hier->nr_compressed;
+	zvmo_page_list_for_each(&t->pages, start, end, zc_step, &z);
+	while (!z.full && !w->err[0] && t->parent &&
+	       start < min(end, t->parent_limit)) {
+		end = min(end, t->parent_limit) + t->parent_offset;
+		start += t->parent_offset;
+		z.delta += t->parent_offset;
+		z.node = t->parent;
+		zvmo_page_list_for_each(&z.node->pages, start, end, zc_step,
+					&z);
+		t = z.node;
+	}
+	if (!w->err[0] && m->cow->hier->nr_compressed != before + z.done)
+		fail(w, "v%u: %lu pages compressed, the hierarchy counts %lu more",
+		     m->id, z.done, m->cow->hier->nr_compressed - before);
+	w->zipped += z.done;
+	unlock_free(w, m, &freelist, NULL);
+	return w->err[0] ? -EHARNESS : 0;
+}
+
+/* The pages of [@start, @end) of @m where it reads compressed content. */
+static unsigned int zipped_in(struct world *w, struct mvmo *m, u64 start,
+			      u64 end)
+{
+	unsigned int n = 0;
+	unsigned long handle;
+	struct page *page;
+	u64 off;
+
+	for (off = start; off < end && off < m->cow->size; off += PG) {
+		peek(w, m->cow, off, &page, &handle);
+		n += !!handle;
+	}
+	return n;
+}
+
+/* A walk for the first content without the mark @want. */
+struct hint_walk {
+	unsigned long want;
+	u64 bad;
+};
+
+static int hint_mark(struct zvmo_pl_slot *slot, u64 off, void *ctx)
+{
+	struct hint_walk *h = ctx;
+
+	if (!zvmo_cow_held(slot) ||
+	    (slot->state & ZVMO_COW_EVICT_MASK) == h->want)
+		return 0;
+	h->bad = off;
+	return 1;
+}
+
+/*
+ * zvmo_cow_hint() of an ordinary leaf, over [off, off + len) of VMO @i:
+ * PREFETCH and ALWAYS_NEED decompress what the leaf reads there (all of
+ * it, and nothing else: a decompression for each page it reads
+ * compressed), ALWAYS_NEED and DONT_NEED then mark the leaf's own pages
+ * there, which compression then leaves or, asked to, takes alone.
+ * Nothing the model sees changes.
+ */
+static int do_hint(struct world *w, const struct op *op, int i)
+{
+	struct zvmo_cow_pool pool = ZVMO_COW_POOL_INIT(pool);
+	LIST_HEAD(freelist);
+	u64 base;
+	struct mvmo *m = leaf_at(w, i, &base);
+	u64 start = base + op->off, end = start + op->len;
+	struct hint_walk h = { .bad = U64_MAX };
+	unsigned long loads = zc_loads;
+	unsigned int tries = 0, want = 0;
+	int err = 0;
+
+	if (!lock_leaf(w, m))
+		return -EHARNESS;
+	if (op->how != HINT_DONT_NEED)
+		want = zipped_in(w, m, start, end);
+	do {
+		if (err == -EAGAIN) {
+			err = refill(m->cow, &pool);
+			if (err)
+				break;
+		}
+		err = 0;
+		if (op->how != HINT_DONT_NEED) {
+			err = zvmo_cow_decompress_range_locked(m->cow, start,
+							       end, &pool);
+			if (err == -EAGAIN)
+				err = check_eagain(w, &pool, &tries) ?: err;
+		}
+	} while (err == -EAGAIN);
+	if (!err && op->how != HINT_PREFETCH)
+		zvmo_cow_hint_locked(m->cow, start, end,
+				     op->how == HINT_ALWAYS_NEED);
+	if (!err && op->how != HINT_DONT_NEED &&
+	    (zipped_in(w, m, start, end) || zc_loads - loads != want))
+		fail(w, "v%u: %s of [%#llx, %#llx): %lu decompressed, %u left compressed, of %u",
+		     m->id, hint_names[op->how], start, end, zc_loads - loads,
+		     zipped_in(w, m, start, end), want);
+	if (op->how == HINT_DONT_NEED && zc_loads != loads)
+		fail(w, "v%u: dont_need of [%#llx, %#llx) decompressed %lu",
+		     m->id, start, end, zc_loads - loads);
+	h.want = op->how == HINT_ALWAYS_NEED ? ZVMO_COW_ALWAYS_NEED :
+					       ZVMO_COW_DONT_NEED;
+	if (!err && op->how != HINT_PREFETCH &&
+	    zvmo_page_list_for_each(&m->cow->pages, start, end, hint_mark,
+				    &h) > 0)
+		fail(w, "v%u: %s of [%#llx, %#llx) left the content at %#llx unmarked",
+		     m->id, hint_names[op->how], start, end, h.bad);
+	unlock_free(w, m, &freelist, &pool);
+	return w->err[0] ? -EHARNESS : err;
+}
+
 /*
  * Apply @op to the engine and the model. Returns 0, an errno the step may
  * return (-ENOMEM, -EOPNOTSUPP, and -EBUSY or -EPERM where the model said
@@ -1257,7 +1737,8 @@ static int apply(struct world *w, const struct op *op)
 {
 	int i = -1;
 	bool page_ranges = op->kind == OP_COMMIT || op->kind == OP_DECOMMIT ||
-			   op->kind == OP_MAPREAD || op->kind == OP_PIN;
+			   op->kind == OP_MAPREAD || op->kind == OP_PIN ||
+			   op->kind == OP_COMPRESS || op->kind == OP_HINT;
 
 	if (op->kind == OP_UNPIN)
 		return do_unpin(w, op);
@@ -1309,6 +1790,10 @@ static int apply(struct world *w, const struct op *op)
 		return do_zero(w, op, i);
 	case OP_PIN:
 		return do_pin(w, op, i);
+	case OP_COMPRESS:
+		return do_compress(w, op, i);
+	case OP_HINT:
+		return op->how < NR_HINTS ? do_hint(w, op, i) : 1;
 	default:
 		return fail(w, "bad op %d", op->kind), -EHARNESS;
 	}
@@ -1316,15 +1801,17 @@ static int apply(struct world *w, const struct op *op)
 
 /* --- the checks ------------------------------------------------------------------ */
 
+/* What a leaf reads: a page, or compressed content (by its handle). */
 struct pref {
-	struct page *page;
+	uintptr_t key;
+	bool compressed;
 	int leaf;	/* slot */
 };
 
 static int pref_cmp(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)((const struct pref *)a)->page;
-	uintptr_t y = (uintptr_t)((const struct pref *)b)->page;
+	uintptr_t x = ((const struct pref *)a)->key;
+	uintptr_t y = ((const struct pref *)b)->key;
 
 	return x < y ? -1 : x > y;
 }
@@ -1385,9 +1872,12 @@ static bool check_tree(struct world *w, struct zvmo_cow_pages *any,
 	return true;
 }
 
-/* Everything about the hierarchy of the leaf in slot @first. */
+/*
+ * Everything about the hierarchy of the leaf in slot @first. Counts the
+ * pages it holds into @held, and its compressed content into @zheld.
+ */
 static bool check_hier(struct world *w, int first, bool *seen,
-		       unsigned long *held)
+		       unsigned long *held, unsigned long *zheld)
 {
 	static const u8 zeros[PAGE_SIZE];
 	struct zvmo_hier *hier = w->v[first].cow->hier;
@@ -1395,8 +1885,8 @@ static bool check_hier(struct world *w, int first, bool *seen,
 	struct zvmo_cow_attr want[MAXV] = { 0 }, got;
 	bool in[MAXV] = { 0 };
 	unsigned int nleaves = 0, nrefs = 0, nodes, committed = 0, distinct;
-	unsigned int i, j, p, k;
-	u64 scaled_sum = 0, slack = 0;
+	unsigned int zdistinct, i, j, p, k;
+	u64 scaled_sum = 0, pscaled_sum = 0, slack = 0, pslack = 0;
 
 	for (i = 0; i < MAXV; i++) {
 		if (w->v[i].live && !w->v[i].slice &&
@@ -1440,33 +1930,46 @@ static bool check_hier(struct world *w, int first, bool *seen,
 		for (p = 0; p < MAXPG; p++) {
 			struct page *page = NULL;
 			struct mapent *e = &m->map[p];
+			unsigned long handle = 0;
+			const u8 *data = NULL;
 
 			if (p * PG < m->size)
-				page = zvmo_cow_page_locked(m->cow, p * PG);
+				data = peek(w, m->cow, p * PG, &page, &handle);
+			if (w->err[0])
+				goto out;
 			if (page && !page_live(page)) {
 				fail(w, "v%u: page at %#llx is not live",
 				     m->id, p * PG);
 				goto out;
 			}
-			if (memcmp(page ? pdata(page) : zeros,
-				   m->data + p * PG, PG)) {
+			if (memcmp(data ?: zeros, m->data + p * PG, PG)) {
 				fail(w, "v%u: page at %#llx differs from the model (%s)",
-				     m->id, p * PG, page ? "a page" : "zeros");
+				     m->id, p * PG,
+				     page ? "a page" : handle ? "compressed" :
+							     "zeros");
 				goto out;
 			}
-			if (page && !m->committed[p]) {
-				fail(w, "v%u: a page at %#llx, which it never committed",
-				     m->id, p * PG);
+			if (data && !m->committed[p]) {
+				fail(w, "v%u: %s at %#llx, which it never committed",
+				     m->id, page ? "a page" : "compressed content",
+				     p * PG);
 				goto out;
 			}
 			committed += m->committed[p];
-			if (page)
-				refs[nrefs++] = (struct pref){ page, i };
+			if (page || handle)
+				refs[nrefs++] = (struct pref){
+					page ? (uintptr_t)page : handle,
+					!page, i };
 			if (!e->page)
 				continue;
 			if (p * PG >= m->size) {
 				fail(w, "v%u: still mapped at %#llx, past the end %#llx",
 				     m->id, p * PG, m->size);
+				goto out;
+			}
+			if (handle) {
+				fail(w, "v%u: stale mapping at %#llx: page %lu mapped, reads compressed content (not unmapped)",
+				     m->id, p * PG, e->serial);
 				goto out;
 			}
 			if (e->page != (page ?: &zero_page) ||
@@ -1484,21 +1987,35 @@ static bool check_hier(struct world *w, int first, bool *seen,
 		}
 	}
 
-	/* Pages held: those the leaves read, no more, and within bounds. */
+	/*
+	 * Pages held: those the leaves read, no more, and within bounds;
+	 * compressed content too, populated but not committed.
+	 */
 	qsort(refs, nrefs, sizeof(refs[0]), pref_cmp);
-	distinct = 0;
+	distinct = zdistinct = 0;
 	for (j = 0; j < nrefs; j = k) {
 		unsigned int n;
 
-		for (k = j; k < nrefs && refs[k].page == refs[j].page; k++)
+		for (k = j; k < nrefs && refs[k].key == refs[j].key; k++)
 			;
 		n = k - j;
 		distinct++;
-		slack += n - 1;
+		zdistinct += refs[j].compressed;
+		if (refs[j].compressed)
+			pslack += n - 1;
+		else
+			slack += n - 1;
 		for (i = j; i < k; i++) {
-			want[refs[i].leaf].committed += PG;
-			want[refs[i].leaf].private += n == 1 ? PG : 0;
-			want[refs[i].leaf].scaled += PG / n;
+			struct zvmo_cow_attr *a = &want[refs[i].leaf];
+
+			a->populated += PG;
+			a->populated_private += n == 1 ? PG : 0;
+			a->populated_scaled += PG / n;
+			if (refs[j].compressed)
+				continue;
+			a->committed += PG;
+			a->private += n == 1 ? PG : 0;
+			a->scaled += PG / n;
 		}
 	}
 	if (hier->nr_pages > committed || distinct != hier->nr_pages) {
@@ -1509,7 +2026,13 @@ static bool check_hier(struct world *w, int first, bool *seen,
 		     distinct, committed);
 		goto out;
 	}
-	*held += hier->nr_pages;
+	if (zdistinct != hier->nr_compressed) {
+		fail(w, "hierarchy counts %lu pages compressed, its leaves read %u",
+		     hier->nr_compressed, zdistinct);
+		goto out;
+	}
+	*held += hier->nr_pages - hier->nr_compressed;
+	*zheld += hier->nr_compressed;
 
 	for (i = 0; i < MAXV; i++) {
 		if (!in[i])
@@ -1525,13 +2048,34 @@ static bool check_hier(struct world *w, int first, bool *seen,
 			     want[i].scaled);
 			goto out;
 		}
+		if (got.populated != want[i].populated ||
+		    got.populated_private != want[i].populated_private ||
+		    got.populated_scaled != want[i].populated_scaled ||
+		    got.populated < got.committed ||
+		    got.populated_private < got.private ||
+		    got.populated_scaled < got.scaled) {
+			fail(w, "v%u: attribution populated %llu private %llu scaled %llu, expected %llu %llu %llu (committed %llu %llu %llu)",
+			     w->v[i].id, got.populated, got.populated_private,
+			     got.populated_scaled, want[i].populated,
+			     want[i].populated_private,
+			     want[i].populated_scaled, got.committed,
+			     got.private, got.scaled);
+			goto out;
+		}
 		scaled_sum += got.scaled;
+		pscaled_sum += got.populated_scaled;
 	}
 	/* The scaled bytes add up to the pages, but for the rounding. */
-	if (scaled_sum > hier->nr_pages * PG ||
-	    hier->nr_pages * PG - scaled_sum > slack)
+	if (scaled_sum > (hier->nr_pages - hier->nr_compressed) * PG ||
+	    (hier->nr_pages - hier->nr_compressed) * PG - scaled_sum > slack)
 		fail(w, "scaled bytes add up to %llu for %lu pages",
-		     (unsigned long long)scaled_sum, hier->nr_pages);
+		     (unsigned long long)scaled_sum,
+		     hier->nr_pages - hier->nr_compressed);
+	else if (pscaled_sum > hier->nr_pages * PG ||
+		 hier->nr_pages * PG - pscaled_sum > slack + pslack)
+		fail(w, "populated scaled bytes add up to %llu for %lu pages, %lu of them compressed",
+		     (unsigned long long)pscaled_sum, hier->nr_pages,
+		     hier->nr_compressed);
 out:
 	mutex_unlock(&hier->lock);
 	return !w->err[0];
@@ -1589,9 +2133,9 @@ static bool check_pins(struct world *w, int i)
 			     p * PG);
 			goto out;
 		}
-		if (slot->state != count[p]) {
+		if (zvmo_cow_pins(slot) != count[p]) {
 			fail(w, "v%u: page at %#llx has %lu pins, the model %u",
-			     m->id, p * PG, slot->state, count[p]);
+			     m->id, p * PG, zvmo_cow_pins(slot), count[p]);
 			goto out;
 		}
 		if (memcmp(pdata(page), m->data + p * PG, PG)) {
@@ -1626,7 +2170,7 @@ out:
 static bool check_world(struct world *w)
 {
 	bool seen[MAXV] = { 0 };
-	unsigned long held = 0;
+	unsigned long held = 0, zheld = 0;
 	unsigned int i;
 
 	if (hook_err[0])
@@ -1638,7 +2182,7 @@ static bool check_world(struct world *w)
 				    w->v[i].id);
 	for (i = 0; i < MAXV; i++)
 		if (w->v[i].live && !w->v[i].slice && !seen[i] &&
-		    !check_hier(w, i, seen, &held))
+		    !check_hier(w, i, seen, &held, &zheld))
 			return false;
 	for (i = 0; i < MAXPINS; i++) {
 		struct mpin *pin = &w->pins[i];
@@ -1655,6 +2199,10 @@ static bool check_world(struct world *w)
 		return fail(w, "pages: hierarchies hold %lu, %ld live, %ld shim pages",
 			    held, pages_live - w->base_live,
 			    shim_live_pages() - w->base_pages);
+	if ((long)zheld != zc_live - w->base_zc)
+		return fail(w, "compressed: hierarchies hold %lu, %ld in the store",
+			    zheld, zc_live - w->base_zc);
+	w->max_zipped = max(w->max_zipped, zheld);
 	return true;
 }
 
@@ -1667,14 +2215,24 @@ static int dump_slot(struct zvmo_pl_slot *slot, u64 off, void *ctx)
 
 	if (page)
 		fprintf(stderr, " %llu:p%lu", off / PG, page->index);
+	else if (zvmo_pl_slot_is_compressed(slot))
+		fprintf(stderr, " %llu:compressed", off / PG);
 	else
 		fprintf(stderr, " %llu:marker", off / PG);
-	if (slot->state && !n->hidden)
-		fprintf(stderr, "/pinned%lu", slot->state);
-	else if (slot->state)
+	if (zvmo_cow_pins(slot) && !n->hidden)
+		fprintf(stderr, "/pinned%lu", zvmo_cow_pins(slot));
+	else if (n->hidden &&
+		 slot->state & (ZVMO_COW_SPLIT_LEFT | ZVMO_COW_SPLIT_RIGHT))
 		fprintf(stderr, "/%s%s",
 			slot->state & ZVMO_COW_SPLIT_LEFT ? "L" : "",
 			slot->state & ZVMO_COW_SPLIT_RIGHT ? "R" : "");
+	/* The marks compression goes by. */
+	if (slot->state & ZVMO_COW_COMPRESS_MASK)
+		fprintf(stderr, "/%s%s%s%s",
+			slot->state & ZVMO_COW_ALWAYS_NEED ? "A" : "",
+			slot->state & ZVMO_COW_DONT_NEED ? "D" : "",
+			slot->state & ZVMO_COW_COLD ? "C" : "",
+			slot->state & ZVMO_COW_POOR ? "P" : "");
 	return 0;
 }
 
@@ -1693,7 +2251,10 @@ static void dump_node(struct world *w, struct zvmo_cow_pages *n,
 		fprintf(stderr, ", sees pages [%llu, %llu) of its parent",
 			n->parent_offset / PG,
 			(n->parent_offset + n->parent_limit) / PG);
-	fprintf(stderr, "; holds %lu pages:", n->nr_pages);
+	fprintf(stderr, "; holds %lu pages", n->nr_pages);
+	if (n->nr_compressed)
+		fprintf(stderr, ", %lu compressed", n->nr_compressed);
+	fprintf(stderr, ":");
 	zvmo_page_list_for_each(&n->pages, 0, ZVMO_PL_MAX_OFFSET, dump_slot,
 				n);
 	fprintf(stderr, "\n");
@@ -1721,8 +2282,9 @@ static void dump_world(struct world *w)
 		if (j < n)
 			continue;
 		done[n++] = w->v[i].cow->hier;
-		fprintf(stderr, "#   hierarchy %p: %lu pages\n",
-			(void *)w->v[i].cow->hier, w->v[i].cow->hier->nr_pages);
+		fprintf(stderr, "#   hierarchy %p: %lu pages, %lu compressed\n",
+			(void *)w->v[i].cow->hier, w->v[i].cow->hier->nr_pages,
+			w->v[i].cow->hier->nr_compressed);
 		for (root = w->v[i].cow; root->parent && root != root->parent;)
 			root = root->parent;
 		dump_node(w, root, 1);
@@ -1737,11 +2299,13 @@ static void world_init(struct world *w, bool faults)
 	w->faults = faults;
 	w->fail_ppm = 30000;
 	w->page_fail_ppm = 10000;
+	w->zc_fail_ppm = 20000;
 	w->next_id = 1;
 	w->base_allocs = shim_live_allocs();
 	w->base_pages = shim_live_pages();
 	w->base_nodes = zvmo_page_list_total_nodes();
 	w->base_live = pages_live;
+	w->base_zc = zc_live;
 	w->verbose = env_verbose;
 	hook_err[0] = 0;
 	cur = w;
@@ -1765,12 +2329,15 @@ static void faults_on(struct world *w, const struct op *op)
 	shim_fail_prob(w->fail_ppm, op->seed ^ 0xfa17);
 	page_fail_ppm = w->page_fail_ppm;
 	page_fail_rng = op->seed ^ 0x9a6e;
+	zc_fail_ppm = w->zc_fail_ppm;
+	zc_fail_rng = op->seed ^ 0x2c10;
 }
 
 static void faults_off(void)
 {
 	shim_fault_off();
 	page_fail_ppm = 0;
+	zc_fail_ppm = 0;
 }
 
 static void op_print(const struct op *op, const char *prefix);
@@ -1801,6 +2368,7 @@ static bool step(struct world *w, const struct op *op)
 
 static bool __step(struct world *w, const struct op *op)
 {
+	unsigned long loads = zc_loads, frees = zc_frees, zfaults = zc_faults;
 	int rc;
 
 	trace_push(w, op);
@@ -1809,6 +2377,9 @@ static bool __step(struct world *w, const struct op *op)
 	rc = apply(w, op);
 	w->last_rc = rc;
 	faults_off();
+	/* A decompression frees its compressed content; the rest went as is. */
+	w->unzipped[op->kind] += zc_loads - loads;
+	w->zdropped[op->kind] += (zc_frees - frees) - (zc_loads - loads);
 	if (rc == 1)
 		w->skipped[op->kind]++;
 	else if (!rc)
@@ -1817,6 +2388,11 @@ static bool __step(struct world *w, const struct op *op)
 		w->enomem++;
 		if (!w->faults)
 			return fail(w, "%s: -ENOMEM without fault injection",
+				    op_names[op->kind]);
+	} else if (rc == -EIO) {
+		w->eio++;
+		if (zc_faults == zfaults)
+			return fail(w, "%s: -EIO, but no decompression failed",
 				    op_names[op->kind]);
 	} else if (rc == -EBUSY || rc == -EPERM) {
 		/* The step checked that the model said so. */
@@ -1892,12 +2468,14 @@ static bool world_fini(struct world *w, bool check)
 	if (pages_live != w->base_live ||
 	    shim_live_pages() != w->base_pages ||
 	    shim_live_allocs() != w->base_allocs ||
-	    zvmo_page_list_total_nodes() != w->base_nodes)
-		return fail(w, "left after closing all: %ld pages, %ld shim pages, %ld allocations, %ld nodes",
+	    zvmo_page_list_total_nodes() != w->base_nodes ||
+	    zc_live != w->base_zc)
+		return fail(w, "left after closing all: %ld pages, %ld shim pages, %ld allocations, %ld nodes, %ld compressed",
 			    pages_live - w->base_live,
 			    shim_live_pages() - w->base_pages,
 			    shim_live_allocs() - w->base_allocs,
-			    zvmo_page_list_total_nodes() - w->base_nodes);
+			    zvmo_page_list_total_nodes() - w->base_nodes,
+			    zc_live - w->base_zc);
 	return true;
 }
 
@@ -1991,7 +2569,8 @@ static void gen_op(struct world *w, uint64_t *r, struct op *op)
 		[OP_WRITE] = 18, [OP_READ] = 4, [OP_COMMIT] = 6,
 		[OP_DECOMMIT] = 5, [OP_ZERO] = 12, [OP_RESIZE] = 7,
 		[OP_CLOSE] = 9, [OP_MAPREAD] = 6, [OP_MAPWRITE] = 7,
-		[OP_PIN] = 5, [OP_UNPIN] = 5,
+		[OP_PIN] = 5, [OP_UNPIN] = 5, [OP_COMPRESS] = 10,
+		[OP_HINT] = 3,
 	};
 	unsigned int weight[NR_OPS];
 	unsigned int total = 0, x, k, live = 0, open = 0, npins = 0;
@@ -2105,6 +2684,27 @@ static void gen_op(struct world *w, uint64_t *r, struct op *op)
 				continue;
 			rnd_range(r, vmo_size(w, i), true, op);
 			break;
+		case OP_COMPRESS:
+			/* Often all of it, as reclaim goes round a leaf. */
+			i = pick(w, r, ANY);
+			if (i < 0 || vmo_size(w, i) < PG)
+				continue;
+			rnd_range(r, vmo_size(w, i), true, op);
+			if (rnd_pct(r, 50)) {
+				op->off = 0;
+				op->len = vmo_size(w, i);
+			}
+			op->how = (rnd_pct(r, 25) ? ZC_EVERY : 0) |
+				  (rnd_pct(r, 30) ? ZC_COLD : 0) |
+				  (rnd_pct(r, 15) ? ZC_DONT_NEED : 0);
+			break;
+		case OP_HINT:
+			i = pick(w, r, ANY);
+			if (i < 0 || vmo_size(w, i) < PG)
+				continue;
+			rnd_range(r, vmo_size(w, i), true, op);
+			op->how = rnd_below(r, NR_HINTS);
+			break;
 		default: {
 			bool pages = op->kind == OP_COMMIT ||
 				     op->kind == OP_MAPREAD;
@@ -2154,6 +2754,18 @@ static void op_print(const struct op *op, const char *prefix)
 		break;
 	case OP_UNPIN:
 		fprintf(stderr, "%sunpin(pin%u)\n", prefix, op->vmo);
+		break;
+	case OP_COMPRESS:
+		fprintf(stderr, "%scompress(v%u, %#llx, %#llx%s%s%s)\n", prefix,
+			op->vmo, op->off, op->len,
+			op->how & ZC_EVERY ? ", every" : "",
+			op->how & ZC_COLD ? ", cold" : "",
+			op->how & ZC_DONT_NEED ? ", dont_need" : "");
+		break;
+	case OP_HINT:
+		fprintf(stderr, "%shint(v%u, %#llx, %#llx, %s)\n", prefix,
+			op->vmo, op->off, op->len,
+			op->how < NR_HINTS ? hint_names[op->how] : "?");
 		break;
 	default:
 		fprintf(stderr, "%s%s(v%u, %#llx, %#llx)\n", prefix,
@@ -2354,7 +2966,7 @@ static unsigned long pin_state(struct world *w, unsigned int id, u64 off)
 		return ~0UL;
 	mutex_lock(&cow->hier->lock);
 	slot = zvmo_page_list_lookup(&cow->pages, off);
-	state = slot ? slot->state : 0;
+	state = slot ? zvmo_cow_pins(slot) : 0;
 	mutex_unlock(&cow->hier->lock);
 	return state;
 }
@@ -2372,18 +2984,41 @@ static unsigned long pinned_of(struct world *w, unsigned int id)
 	return n;
 }
 
-/* The page VMO @id's leaf reads at @off. */
+/* The page VMO @id's leaf reads at @off (NULL: zeros, or compressed). */
 static struct page *page_of(struct world *w, unsigned int id, u64 off)
 {
 	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	unsigned long handle;
 	struct page *page;
 
 	if (!cow)
 		return NULL;
 	mutex_lock(&cow->hier->lock);
-	page = zvmo_cow_page_locked(cow, off);
+	peek(w, cow, off, &page, &handle);
 	mutex_unlock(&cow->hier->lock);
 	return page;
+}
+
+/* Whether VMO @id's leaf reads compressed content at @off. */
+static bool zipped_at(struct world *w, unsigned int id, u64 off)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	unsigned long handle = 0;
+	struct page *page;
+
+	if (!cow)
+		return false;
+	mutex_lock(&cow->hier->lock);
+	peek(w, cow, off, &page, &handle);
+	mutex_unlock(&cow->hier->lock);
+	return handle;
+}
+
+static unsigned long hier_zipped(struct world *w, unsigned int id)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+
+	return cow ? cow->hier->nr_compressed : ~0UL;
 }
 
 static void attr_of(struct world *w, unsigned int id, struct zvmo_cow_attr *a)
@@ -2888,6 +3523,195 @@ out:
 	world_end(w, false);
 }
 
+/* The pages VMO @id's leaf reads compressed. */
+static unsigned int zipped_of(struct world *w, unsigned int id)
+{
+	struct zvmo_cow_pages *cow = leaf_cow(w, id);
+	unsigned int n = 0;
+	u64 off;
+
+	for (off = 0; cow && off < cow->size; off += PG)
+		n += zipped_at(w, id, off);
+	return n;
+}
+
+/*
+ * Pages compressed, of a leaf and of the hidden node of a snapshot, and
+ * decompressed by what reads them: a read, a write that forks one (a
+ * decompression, then a copy), a fault, a zero of part of one. A mapped
+ * page is unmapped first, or marked cold, and compressed the next time
+ * unless it was mapped again. A merge moves compressed content down; a
+ * shrink and a decommit free it as it is. Compressed content counts as
+ * populated, not committed.
+ */
+static void test_compress(void)
+{
+	struct world *w = &sw;
+	struct zvmo_cow_attr a;
+	unsigned int n;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK_EQ(hier_zipped(w, 1), 4);
+	CHECK_EQ(hier_pages(w, 1), 4);
+	CHECK_EQ(pages_live, w->base_live);
+	CHECK_EQ(zc_live, w->base_zc + 4);
+	attr_of(w, 1, &a);
+	CHECK_EQ(a.committed, 0);
+	CHECK_EQ(a.populated, 4 * PG);
+	CHECK_EQ(a.populated_private, 4 * PG);
+	/* A read decompresses what it reads, no more. */
+	STEP(w, .kind = OP_READ, .vmo = 1, .off = PG + 10, .len = 20);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	CHECK(!zipped_at(w, 1, PG));
+	attr_of(w, 1, &a);
+	CHECK_EQ(a.committed, PG);
+
+	/* A snapshot shares them as they are; the child compresses the rest. */
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG,
+	     .resizable = true);
+	CHECK_EQ(hier_zipped(w, 2), 3);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK_EQ(hier_zipped(w, 1), 4);
+	attr_of(w, 2, &a);
+	CHECK_EQ(a.committed, 0);
+	CHECK_EQ(a.populated, 4 * PG);
+	CHECK_EQ(a.populated_private, 0);
+	CHECK_EQ(a.populated_scaled, 2 * PG);
+	/* The child writes page 0: decompressed in the hidden node, copied. */
+	STEP(w, .kind = OP_WRITE, .vmo = 2, .off = 100, .len = 10, .seed = 2);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	/* The parent takes the original: it migrates, as a page. */
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 200, .len = 10, .seed = 3);
+	CHECK_EQ(hier_pages(w, 1), 5);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	attr_of(w, 1, &a);
+	CHECK_EQ(a.committed, PG);
+	CHECK_EQ(a.private, PG);
+	CHECK_EQ(a.populated, 4 * PG);
+	CHECK_EQ(a.populated_scaled, PG + 3 * PG / 2);
+
+	/* A fault decompresses; the mapping goes before it is compressed. */
+	STEP(w, .kind = OP_MAPREAD, .vmo = 2, .off = 3 * PG, .len = PG);
+	CHECK_EQ(hier_zipped(w, 1), 2);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	/* As reclaim: mapped, marked cold and unmapped; compressed next. */
+	STEP(w, .kind = OP_MAPREAD, .vmo = 2, .off = 3 * PG, .len = PG);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	CHECK_EQ(hier_zipped(w, 1), 2);
+	CHECK(!w->v[find_vmo(w, 2)].map[3].page);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	/* Mapped again once marked: in use, left, and no longer cold. */
+	STEP(w, .kind = OP_MAPREAD, .vmo = 2, .off = 3 * PG, .len = PG);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	STEP(w, .kind = OP_MAPREAD, .vmo = 2, .off = 3 * PG, .len = PG);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	CHECK_EQ(hier_zipped(w, 1), 2);
+	CHECK(w->v[find_vmo(w, 2)].map[3].page);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 3 * PG, .len = PG,
+	     .how = ZC_EVERY | ZC_COLD);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+
+	/* Part of a page zeroed, all of another: the parent keeps its own. */
+	STEP(w, .kind = OP_ZERO, .vmo = 2, .off = 2 * PG + 100, .len = 50);
+	STEP(w, .kind = OP_ZERO, .vmo = 2, .off = PG, .len = PG);
+	STEP(w, .kind = OP_READ, .vmo = 1, .off = 0, .len = 4 * PG);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	/* The parent goes: what the child reads compressed moves down. */
+	n = zipped_of(w, 2);
+	CHECK(n >= 2);
+	STEP(w, .kind = OP_CLOSE, .vmo = 1);
+	CHECK_EQ(depth_of(w, 2), 0);
+	CHECK_EQ(hier_zipped(w, 2), n);
+	CHECK_EQ(zipped_of(w, 2), n);
+	/* Shrunk, then decommitted: freed as it is, not decompressed. */
+	STEP(w, .kind = OP_RESIZE, .vmo = 2, .len = 2 * PG);
+	STEP(w, .kind = OP_DECOMMIT, .vmo = 2, .off = 0, .len = 2 * PG);
+	CHECK_EQ(hier_pages(w, 2), 0);
+	CHECK_EQ(hier_zipped(w, 2), 0);
+	CHECK_EQ(w->unzipped[OP_RESIZE] + w->unzipped[OP_DECOMMIT] +
+		 w->unzipped[OP_CLOSE], 0);
+	CHECK(w->zdropped[OP_RESIZE] && w->zdropped[OP_DECOMMIT]);
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
+/*
+ * Hints: ALWAYS_NEED keeps a leaf's pages from compression, PREFETCH
+ * decompresses what a leaf reads (its ancestors' too), DONT_NEED marks
+ * what compression asked for those alone takes. A pinned page is never
+ * compressed; the marks go to the hidden node with the pages.
+ */
+static void test_compress_hint(void)
+{
+	struct world *w = &sw;
+
+	world_init(w, false);
+	STEP(w, .kind = OP_CREATE, .out = 1, .len = 4 * PG);
+	STEP(w, .kind = OP_WRITE, .vmo = 1, .off = 0, .len = 4 * PG, .seed = 1);
+	STEP(w, .kind = OP_HINT, .vmo = 1, .off = 0, .len = 2 * PG,
+	     .how = HINT_ALWAYS_NEED);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK_EQ(hier_zipped(w, 1), 2);
+	CHECK(!zipped_at(w, 1, 0) && zipped_at(w, 1, 3 * PG));
+	STEP(w, .kind = OP_HINT, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = HINT_PREFETCH);
+	CHECK_EQ(hier_zipped(w, 1), 0);
+	STEP(w, .kind = OP_HINT, .vmo = 1, .off = PG, .len = 2 * PG,
+	     .how = HINT_DONT_NEED);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY | ZC_DONT_NEED);
+	CHECK_EQ(hier_zipped(w, 1), 2);
+	CHECK(zipped_at(w, 1, PG) && zipped_at(w, 1, 2 * PG));
+
+	/* Through a snapshot: the hidden node's pages, and their marks. */
+	STEP(w, .kind = OP_SNAPSHOT, .vmo = 1, .out = 2, .len = 4 * PG);
+	STEP(w, .kind = OP_SLICE, .vmo = 2, .out = 3, .off = PG, .len = 2 * PG);
+	STEP(w, .kind = OP_HINT, .vmo = 3, .off = 0, .len = 2 * PG,
+	     .how = HINT_PREFETCH);
+	CHECK_EQ(hier_zipped(w, 1), 0);
+	CHECK_EQ(w->unzipped[OP_HINT], 4);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 2, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK_EQ(hier_zipped(w, 1), 3);
+	CHECK(!zipped_at(w, 2, 0));
+
+	/* Pinned, a page stays; unpinned, it goes too. */
+	STEP(w, .kind = OP_PIN, .vmo = 1, .out = 10, .off = 3 * PG, .len = PG);
+	CHECK_EQ(w->last_rc, 0);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK(!zipped_at(w, 1, 3 * PG));
+	STEP(w, .kind = OP_UNPIN, .vmo = 10);
+	STEP(w, .kind = OP_COMPRESS, .vmo = 1, .off = 0, .len = 4 * PG,
+	     .how = ZC_EVERY);
+	CHECK(zipped_at(w, 1, 3 * PG));
+	CHECK(world_end(w, true));
+	return;
+out:
+	world_end(w, false);
+}
+
 /* --- the random test ----------------------------------------------------------------- */
 
 /*
@@ -2935,6 +3759,10 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 	unsigned long i, steps = 0, enomem = 0, eagain = 0, unmaps = 0;
 	unsigned long ebusy = 0, eperm = 0, deferred = 0;
 	unsigned long done[NR_OPS] = { 0 }, skipped[NR_OPS] = { 0 };
+	unsigned long unzipped[NR_OPS] = { 0 }, zdropped[NR_OPS] = { 0 };
+	unsigned long zipped = 0, zip_unmapped = 0, zip_cold = 0, zip_poor = 0;
+	unsigned long zip_full = 0, zip_forks = 0, eio = 0, max_zipped = 0;
+	unsigned long zfaults = zc_faults, unzipped_all = 0;
 	unsigned int max_depth = 0, max_leaves = 0, max_pins = 0, max_nest = 0;
 	unsigned int k;
 	unsigned long injected = shim_faults_injected(), pfaults = page_faults;
@@ -2963,7 +3791,18 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 		for (k = 0; k < NR_OPS; k++) {
 			done[k] += w.done[k];
 			skipped[k] += w.skipped[k];
+			unzipped[k] += w.unzipped[k];
+			zdropped[k] += w.zdropped[k];
+			unzipped_all += w.unzipped[k];
 		}
+		zipped += w.zipped;
+		zip_unmapped += w.zip_unmapped;
+		zip_cold += w.zip_cold;
+		zip_poor += w.zip_poor;
+		zip_full += w.zip_full;
+		zip_forks += w.zip_forks;
+		eio += w.eio;
+		max_zipped = max(max_zipped, w.max_zipped);
 		max_depth = max(max_depth, w.max_depth);
 		max_leaves = max(max_leaves, w.max_leaves);
 		max_pins = max(max_pins, w.max_pins);
@@ -3005,6 +3844,25 @@ static void run_random(bool faults, uint64_t base, unsigned long seqs,
 	       max_depth, max_leaves);
 	printf("# pins: %lu -EBUSY, %lu -EPERM, %lu closed while pinned, most pins of a leaf %u, most on a page %u\n",
 	       ebusy, eperm, deferred, max_pins, max_nest);
+	printf("# compression: %lu pages compressed (%lu unmapped first), %lu marked cold, %lu poor, the store full %lu times, most in the store at once %lu\n",
+	       zipped, zip_unmapped, zip_cold, zip_poor, zip_full, max_zipped);
+	printf("# decompressed (freed compressed) by:");
+	for (k = 0; k < NR_OPS; k++)
+		if (unzipped[k] || zdropped[k])
+			printf(" %s %lu (%lu)", op_names[k], unzipped[k],
+			       zdropped[k]);
+	printf("\n# %lu writes forked a hidden node's compressed page",
+	       zip_forks);
+	if (faults)
+		printf(", %lu decompressions failed, %lu -EIO",
+		       zc_faults - zfaults, eio);
+	printf("\n");
+	/* Enough steps must have compressed, and decompressed, something. */
+	if (steps >= 1000 && (!zipped || !unzipped_all || !zip_forks)) {
+		fprintf(stderr, "# too little compression: %lu compressed, %lu decompressed, %lu forks of compressed pages\n",
+			zipped, unzipped_all, zip_forks);
+		test_failed = true;
+	}
 	if (faults && (shim_faults_injected() == injected || !enomem)) {
 		fprintf(stderr, "# no allocation failed\n");
 		test_failed = true;
@@ -3040,6 +3898,8 @@ static const struct {
 	{ "cow_pin_survives_parent_close", test_pin_survives_parent_close },
 	{ "cow_pin_zero", test_pin_zero },
 	{ "cow_pin_nest", test_pin_nest },
+	{ "cow_compress", test_compress },
+	{ "cow_compress_hint", test_compress_hint },
 	{ "cow_random", test_random },
 	{ "cow_random_faults", test_random_faults },
 };
@@ -3049,7 +3909,7 @@ int main(int argc, char **argv)
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	unsigned int i, n = 0, pass = 0, fail_count = 0;
 	const char *env;
-	long allocs, pages, nodes;
+	long allocs, pages, nodes, zc;
 
 	env = getenv("ZVMO_SEED");
 	seed = env ? strtoull(env, NULL, 0) : 0x20251123;
@@ -3086,17 +3946,20 @@ int main(int argc, char **argv)
 		allocs = shim_live_allocs();
 		pages = shim_live_pages();
 		nodes = zvmo_page_list_total_nodes();
+		zc = zc_live;
 		test_failed = false;
 		tests[i].fn();
 		faults_off();
 		if (!test_failed && (shim_live_allocs() != allocs ||
 				     shim_live_pages() != pages ||
-				     zvmo_page_list_total_nodes() != nodes)) {
+				     zvmo_page_list_total_nodes() != nodes ||
+				     zc_live != zc)) {
 			fprintf(stderr,
-				"# leaked: %ld allocations, %ld pages, %ld nodes\n",
+				"# leaked: %ld allocations, %ld pages, %ld nodes, %ld compressed\n",
 				shim_live_allocs() - allocs,
 				shim_live_pages() - pages,
-				zvmo_page_list_total_nodes() - nodes);
+				zvmo_page_list_total_nodes() - nodes,
+				zc_live - zc);
 			test_failed = true;
 		}
 		printf("%sok %u - %s\n", test_failed ? "not " : "", ++n,
@@ -3114,11 +3977,11 @@ int main(int argc, char **argv)
 	tap_name = "no_leaks";
 	/* Nothing may be left, whichever tests ran (unless one failed). */
 	test_failed = shim_live_allocs() || shim_live_pages() ||
-		      zvmo_page_list_total_nodes() || pages_live;
+		      zvmo_page_list_total_nodes() || pages_live || zc_live;
 	if (test_failed)
-		fprintf(stderr, "# left: %ld allocations, %ld pages (%ld of the hierarchy), %ld nodes\n",
+		fprintf(stderr, "# left: %ld allocations, %ld pages (%ld of the hierarchy), %ld nodes, %ld compressed\n",
 			shim_live_allocs(), shim_live_pages(), pages_live,
-			zvmo_page_list_total_nodes());
+			zvmo_page_list_total_nodes(), zc_live);
 	zvmo_page_list_cache_exit();
 	printf("%sok %u - no_leaks\n", test_failed ? "not " : "", ++n);
 	if (test_failed)
