@@ -547,10 +547,30 @@ TEST(always_need_protects)
 }
 
 /*
+ * Tests that change the module's parameters, or inject failures: what
+ * they change is put back however they end.
+ */
+FIXTURE(params) {
+	int unused;
+};
+
+FIXTURE_SETUP(params)
+{
+}
+
+FIXTURE_TEARDOWN(params)
+{
+	if (zi_have() && !getenv("ZVMO_INJECTING"))
+		zi_stop();
+	EXPECT_EQ(0, zt_write_file(PARAM "dedup_age_ms", "1000"));
+	EXPECT_EQ(0, zt_write_file(PARAM "compress", "Y"));
+}
+
+/*
  * Reclaim as pressure has it compresses a VMO written just now only where
  * DONT_NEED marked it.
  */
-TEST(dont_need_goes_first)
+TEST_F(params, dont_need_goes_first)
 {
 	int64_t base = compressed();
 	int vmo;
@@ -563,12 +583,11 @@ TEST(dont_need_goes_first)
 	ASSERT_EQ(0, zt_op(vmo, ZVMO_OP_DONT_NEED, 8 * PAGE, 4 * PAGE));
 	ASSERT_EQ(0, zt_reclaim(NULL, 1UL << 20));
 	EXPECT_EQ(base + 4, compressed());
-	EXPECT_EQ(0, zt_write_file(PARAM "dedup_age_ms", "1000"));
 	EXPECT_EQ(0, bad_pages(vmo, 0, 32, 0));
 	close(vmo);
 }
 
-TEST(no_compress_flag_and_parameter)
+TEST_F(params, no_compress_flag_and_parameter)
 {
 	int64_t base = compressed();
 	int vmo = vmo_text(16, ZVMO_VMO_NO_COMPRESS), child, other;
@@ -710,7 +729,7 @@ TEST_F_TIMEOUT(memcg, pressure_compresses_and_charges_the_store, 300)
  * decompression without a page to decompress into fails the read, and
  * leaves the content compressed for the next.
  */
-TEST(store_allocations_fail_cleanly)
+TEST_F(params, store_allocations_fail_cleanly)
 {
 	long long failed = proc_stat("compress_failed");
 	int64_t base = compressed();

@@ -217,10 +217,11 @@ static enum lru_status zvmo_reclaim_count(struct list_head *item,
 	struct zvmo_cow_pages *leaf;
 
 	leaf = container_of(item, struct zvmo_reclaim_entry, link)->leaf;
-	if (b->kind != ZVMO_RECLAIM_DEDUP || zvmo_cow_dedup_pending(leaf))
+	if (b->kind != ZVMO_RECLAIM_DEDUP)
 		b->pages += READ_ONCE(leaf->nr_pages);
-	else if (zvmo_zc_enabled() && !READ_ONCE(leaf->hier->no_compress))
-		/* What compression could take. */
+	else if (zvmo_cow_dedup_pending(leaf) ||
+		 (zvmo_zc_enabled() && !READ_ONCE(leaf->hier->no_compress)))
+		/* What dedup or compression could take: not what is taken. */
 		b->pages += READ_ONCE(leaf->nr_pages) -
 			    READ_ONCE(leaf->nr_compressed);
 	return LRU_SKIP;

@@ -1202,8 +1202,10 @@ static bool zvmo_cow_present(void *ctx, u64 off)
  * Context: Process context; may sleep; takes both hierarchy locks.
  * Return: 0; -ERANGE if a range is past its leaf's end; -EBUSY if @aux
  * has a parent, pins in the range, or is a pager's, a clone, contiguous
- * or not cached; -ENOMEM. Batches moved before a failure stay moved; the
- * one that failed changed nothing.
+ * or not cached; -ENOMEM; -EIO if a compressed page of @aux does not
+ * decompress; -EINTR if a fatal signal came while decompressing them.
+ * Batches moved before a failure stay moved; the one that failed changed
+ * nothing (what of @aux it decompressed stays decompressed).
  */
 int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 		    struct zvmo_cow_pages *aux, u64 aux_start)
@@ -1235,6 +1237,8 @@ int zvmo_cow_supply(struct zvmo_cow_pages *leaf, u64 start, u64 end,
 							       &pool);
 		if (err == -EAGAIN) {
 			err = zvmo_cow_refill(aux, &pool);
+			if (!err && fatal_signal_pending(current))
+				err = -EINTR;
 			zvmo_cow_unlock(aux, &freelist, NULL);
 			continue;
 		}
@@ -2022,7 +2026,8 @@ void zvmo_cow_report(struct zvmo_cow_pages *leaf, struct zvmo_cow_report *r)
  * recently the leaf was written. Neither commits anything.
  *
  * Context: Process context; may sleep; takes the hierarchy lock.
- * Return: 0, or the error of the commit or decompression.
+ * Return: 0, or the error of the commit or decompression (-ENOMEM,
+ * -EIO), or -EINTR if a fatal signal came while decompressing.
  */
 int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end)
 {
@@ -2036,7 +2041,9 @@ int zvmo_cow_hint(struct zvmo_cow_pages *leaf, u32 op, u64 start, u64 end)
 				err = zvmo_cow_decompress_range_locked(leaf, start,
 								       end, &pool);
 			if (err == -EAGAIN)
-				err = zvmo_cow_refill(leaf, &pool) ?: -EAGAIN;
+				err = zvmo_cow_refill(leaf, &pool) ?:
+				      fatal_signal_pending(current) ? -EINTR :
+				      -EAGAIN;
 		} while (err == -EAGAIN);
 		if (!err && op != ZVMO_OP_PREFETCH)
 			zvmo_cow_hint_locked(leaf, start, end,
