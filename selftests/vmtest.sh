@@ -22,8 +22,11 @@
 # serial ports of their own. A kernel warning, oops, KASAN, lockdep, kmemleak
 # or hung-task report from the moment the module is loaded fails the run
 # even if the program passed (one during boot is shown as a note), and so does
-# a module that will not unload (it leaked a reference). A VM that does not
-# finish within the timeout is killed and reported.
+# a module that will not unload (it leaked a reference). A report during
+# boot that turned lockdep off (the debug kernel under emulation sometimes
+# takes a stray interrupt that early) boots the VM again, up to three times,
+# so that every run is checked. A VM that does not finish within the
+# timeout is killed and reported.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -146,6 +149,13 @@ echo 30 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 echo 1 >/proc/sys/kernel/hung_task_panic 2>/dev/null
 [ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 chmod 755 /t
+# A report while booting turns lockdep off for the whole run: boot again.
+if grep -q 'debug_locks: *0\$' /proc/lockdep_stats 2>/dev/null; then
+	dmesg >/dev/ttyS2
+	echo "status reboot" >/dev/ttyS1
+	sync
+	poweroff -f
+fi
 for ko in /lib/deps/*.ko; do
 	[ -e "\$ko" ] && insmod "\$ko"
 done
@@ -186,11 +196,17 @@ qemu=(qemu-system-x86_64 $accel -cpu max -smp 2 -m "$mem"
       -serial "file:$tmp/status"
       -serial "file:$tmp/klog")
 
-: >"$tmp/status"
-set +e
-timeout -s KILL "$timeout" "${qemu[@]}" </dev/null
-qemu_rc=$?
-set -e
+for attempt in 1 2 3; do
+	: >"$tmp/status"
+	: >"$tmp/klog"
+	set +e
+	timeout -s KILL "$timeout" "${qemu[@]}" </dev/null
+	qemu_rc=$?
+	set -e
+	tr -d '\r' <"$tmp/status" | grep -aq '^status reboot' || break
+	echo "vmtest.sh: note: the kernel reported a problem while booting, which turned lock checking off; booting again:" >&2
+	grep -aE 'BUG:|WARNING:|KASAN' "$tmp/klog" | head -n 3 | sed 's/^/vmtest.sh:   /' >&2
+done
 timed_out=0
 [ "$qemu_rc" = 137 ] && timed_out=1
 
@@ -201,6 +217,9 @@ if [ "$timed_out" = 1 ]; then
 	verdict=124
 elif [ -z "$status" ]; then
 	echo "vmtest.sh: VM stopped without a status: kernel crashed?" >&2
+	verdict=125
+elif [ "$status" = "status reboot" ]; then
+	echo "vmtest.sh: the kernel turned lock checking off while booting, three times" >&2
 	verdict=125
 else
 	set -- $status
