@@ -138,21 +138,6 @@ static struct zvmo_vmo_info info(int vmo)
 }
 
 /* A counter of /proc/zvmo, or -1. */
-static long long proc_stat(const char *name)
-{
-	FILE *f = fopen("/proc/zvmo", "r");
-	long long v = -1, x;
-	char key[64];
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", key, &x) == 2)
-		if (!strcmp(key, name))
-			v = x;
-	fclose(f);
-	return v;
-}
-
 /* Compress all that can be now, whatever its age. */
 static int compress_all(void)
 {
@@ -418,9 +403,9 @@ TEST_F(zc, introspection_shows_it)
 	/* Text: more bytes than the store takes, zsmalloc's slack and all. */
 	EXPECT_LT(120, reply.stats[ZVMO_STAT_ATTR_COMPRESSION_RATIO]);
 	EXPECT_EQ((long long)st.compressed_pages,
-		  proc_stat("compressed_pages"));
+		  zt_proc_stat("compressed_pages"));
 	EXPECT_EQ((long long)st.compressed_pool_bytes,
-		  proc_stat("compressed_pool_bytes"));
+		  zt_proc_stat("compressed_pool_bytes"));
 	zt_nl_close(&nl);
 
 	if (access("./zvmo-stat", X_OK))
@@ -499,7 +484,7 @@ TEST(zero_pages_become_markers)
 
 TEST(poor_pages_are_left_and_remembered)
 {
-	long long poor = proc_stat("compress_poor");
+	long long poor = zt_proc_stat("compress_poor");
 	struct zvmo_stats before = stats();
 	unsigned char buf[PAGE], got[PAGE];
 	int vmo = zt_create(8 * PAGE, 0, ZVMO_FD_CLOEXEC), i;
@@ -512,10 +497,10 @@ TEST(poor_pages_are_left_and_remembered)
 	ASSERT_EQ(0, compress_all());
 	EXPECT_EQ(before.compressed_pages, compressed());
 	EXPECT_EQ(8 * PAGE, info(vmo).committed_bytes);
-	EXPECT_EQ(poor + 8, proc_stat("compress_poor"));
+	EXPECT_EQ(poor + 8, zt_proc_stat("compress_poor"));
 	/* Not tried again until written. */
 	ASSERT_EQ(0, compress_all());
-	EXPECT_EQ(poor + 8, proc_stat("compress_poor"));
+	EXPECT_EQ(poor + 8, zt_proc_stat("compress_poor"));
 	ASSERT_EQ(0, fill(vmo, 2, 1, 0));
 	ASSERT_EQ(0, compress_all());
 	EXPECT_EQ(before.compressed_pages + 1, compressed());
@@ -731,7 +716,7 @@ TEST_F_TIMEOUT(memcg, pressure_compresses_and_charges_the_store, 300)
  */
 TEST_F(params, store_allocations_fail_cleanly)
 {
-	long long failed = proc_stat("compress_failed");
+	long long failed = zt_proc_stat("compress_failed");
 	int64_t base = compressed();
 	unsigned char buf[PAGE];
 	int vmo, e;
@@ -749,7 +734,7 @@ TEST_F(params, store_allocations_fail_cleanly)
 	EXPECT_LT(0, zi_stop());
 	EXPECT_EQ(0, e);
 	EXPECT_EQ(base, compressed());
-	EXPECT_LT(failed, proc_stat("compress_failed"));
+	EXPECT_LT(failed, zt_proc_stat("compress_failed"));
 	EXPECT_EQ(32 * PAGE, info(vmo).committed_bytes);
 	EXPECT_EQ(0, bad_pages(vmo, 0, 32, 0));
 

@@ -198,6 +198,22 @@ static inline int zt_mapped(const void *addr)
 	return ent >> 63;
 }
 
+/* The counter @name of /proc/zvmo, or -1 if it has none. */
+static inline long long zt_proc_stat(const char *name)
+{
+	FILE *f = fopen("/proc/zvmo", "r");
+	long long v = -1, x;
+	char key[64];
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &x) == 2)
+		if (!strcmp(key, name))
+			v = x;
+	fclose(f);
+	return v;
+}
+
 /* Write @s to the file at @path: 0, or a negative errno. */
 static inline int zt_write_file(const char *path, const char *s)
 {
