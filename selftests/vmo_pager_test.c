@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,7 +35,18 @@ struct server {
 	unsigned char *asked;
 	uint64_t npages;
 	atomic_int dup;
+	int cpu;		/* the CPU it runs on, or -1 */
 };
+
+/* Run the calling thread on @cpu alone; 0 or -errno. */
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
 
 static void *serve(void *arg)
 {
@@ -42,6 +54,8 @@ static void *serve(void *arg)
 	struct zvmo_pager_packet p;
 	uint64_t i;
 
+	if (s->cpu >= 0 && pin_cpu(s->cpu))
+		fprintf(stderr, "# cannot run the server on CPU %d\n", s->cpu);
 	while (!atomic_load(&s->stop)) {
 		if (next_packet(s->pager, &p, 50))
 			continue;
@@ -61,15 +75,22 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void server_start(struct server *s, int pager, int vmo,
-			 uint64_t npages)
+static void server_start_on(struct server *s, int pager, int vmo,
+			    uint64_t npages, int cpu)
 {
 	memset(s, 0, sizeof(*s));
 	s->pager = pager;
 	s->vmo = vmo;
 	s->npages = npages;
 	s->asked = calloc(npages, 1);
+	s->cpu = cpu;
 	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_start(struct server *s, int pager, int vmo,
+			 uint64_t npages)
+{
+	server_start_on(s, pager, vmo, npages, -1);
 }
 
 static void server_stop(struct server *s)
@@ -382,8 +403,11 @@ static pid_t child_read(int vmo, uint64_t off)
 	return pid;
 }
 
-/* A child touches @off of a mapping of @vmo; returns its pid. */
-static pid_t child_fault(int vmo, uint64_t off)
+/*
+ * A child touches @off of a mapping of @vmo, on CPU @cpu if it is not -1;
+ * returns its pid.
+ */
+static pid_t child_fault_on(int vmo, uint64_t off, int cpu)
 {
 	pid_t pid = fork();
 
@@ -392,12 +416,18 @@ static pid_t child_fault(int vmo, uint64_t off)
 					MAP_SHARED, vmo, 0);
 
 		close(child_closes);
-
+		if (cpu >= 0 && pin_cpu(cpu))
+			_exit(102);
 		if (p == MAP_FAILED)
 			_exit(100);
 		_exit(p[off] == (char)pattern(off) ? 0 : 101);
 	}
 	return pid;
+}
+
+static pid_t child_fault(int vmo, uint64_t off)
+{
+	return child_fault_on(vmo, off, -1);
 }
 
 static int exit_of(pid_t pid)
@@ -857,6 +887,178 @@ TEST(supply_by_copy)
 	close(other);
 	close(pager);
 	free(buf);
+	stats_clean(_metadata);
+}
+
+/* ---- spinning for a pager on another CPU ---- */
+
+#define SPIN_PARAM	"/sys/module/zvmo/parameters/pager_spin_us"
+#define SPIN_RUNS	32	/* requests a pass makes, 64 pages each */
+
+FIXTURE(spin) {
+	char old[32];
+};
+
+FIXTURE_SETUP(spin)
+{
+	int fd = open(SPIN_PARAM, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, self->old, sizeof(self->old) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	ASSERT_LT(0, n);
+	self->old[n] = 0;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	ASSERT_EQ(0, pin_cpu(0));
+}
+
+FIXTURE_TEARDOWN(spin)
+{
+	EXPECT_EQ(0, zt_write_file(SPIN_PARAM, self->old));
+}
+
+/*
+ * Fault SPIN_RUNS runs of a fresh pager VMO from CPU 0, served by a
+ * thread on @cpu, after one fault that shows the source how long answers
+ * take; the waits that spun and the ones answered while spinning go to
+ * @spins and @hits.
+ */
+static void spin_pass(struct __test_metadata *_metadata, int cpu,
+		      long long *spins, long long *hits)
+{
+	uint64_t size = (SPIN_RUNS + 1) * 64 * PAGE, off;
+	long long spins0, hits0;
+	struct server s;
+	int pager, vmo;
+	char *p;
+
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, size, 3, 0);
+	ASSERT_LE(0, vmo);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, vmo, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	server_start_on(&s, pager, vmo, size / PAGE, cpu);
+	ASSERT_EQ(pattern(0), (unsigned char)p[0]);
+	spins0 = zt_proc_stat("pager_spins");
+	hits0 = zt_proc_stat("pager_spin_hits");
+	for (off = 64 * PAGE; off < size; off += 64 * PAGE)
+		ASSERT_EQ(pattern(off + 5), (unsigned char)p[off + 5]);
+	*spins = zt_proc_stat("pager_spins") - spins0;
+	*hits = zt_proc_stat("pager_spin_hits") - hits0;
+	EXPECT_EQ(SPIN_RUNS + 1, atomic_load(&s.requests));
+	EXPECT_EQ(0, atomic_load(&s.dup));
+	munmap(p, size);
+	close(vmo);
+	server_stop(&s);
+	close(pager);
+	stats_clean(_metadata);
+}
+
+TEST_F(spin, faults_spin_only_for_a_pager_on_another_cpu)
+{
+	long long spins, hits;
+
+	/* Long enough for any answer here: every wait may spin. */
+	ASSERT_EQ(0, zt_write_file(SPIN_PARAM, "200000"));
+	spin_pass(_metadata, 1, &spins, &hits);
+	TH_LOG("spins %lld hits %lld", spins, hits);
+	EXPECT_EQ(SPIN_RUNS, spins);
+	/* Most answers come while the fault spins. */
+	EXPECT_LE(SPIN_RUNS / 2, hits);
+	EXPECT_GE(spins, hits);
+
+	/* A pager on the faulting CPU cannot answer a spinning fault. */
+	spin_pass(_metadata, 0, &spins, &hits);
+	EXPECT_EQ(0, spins);
+	EXPECT_EQ(0, hits);
+
+	/* pager_spin_us 0: never. */
+	ASSERT_EQ(0, zt_write_file(SPIN_PARAM, "0"));
+	spin_pass(_metadata, 1, &spins, &hits);
+	EXPECT_EQ(0, spins);
+	EXPECT_EQ(0, hits);
+}
+
+/* The state letter of /proc/@pid/stat, or 0. */
+static char task_state(pid_t pid)
+{
+	char path[64], buf[256], *c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	c = strrchr(buf, ')');
+	return c && c[1] == ' ' ? c[2] : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST_F(spin, a_spinning_fault_can_be_killed_and_sleeps_after_its_budget)
+{
+	struct zvmo_pager_packet p;
+	long long spins, hits;
+	pid_t child;
+	int pager, vmo;
+	double t;
+
+	ASSERT_EQ(0, zt_write_file(SPIN_PARAM, "10000000"));
+	/* The pager reads here, on CPU 1; the faults come from CPU 0. */
+	ASSERT_EQ(0, pin_cpu(1));
+	pager = pager_create();
+	ASSERT_LE(0, pager);
+	vmo = pager_vmo(pager, 256 * PAGE, 9, 0);
+	ASSERT_LE(0, vmo);
+
+	/* Answered after 1 s: the source's answers take about 1 s. */
+	child = child_fault_on(vmo, 0, 0);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	usleep(1000000);
+	ASSERT_EQ(0, supply_file(pager, vmo, p.offset, p.length));
+	EXPECT_EQ(0, exit_of(child));
+
+	/* Never answered: the fault spins, and a kill stops it at once. */
+	spins = zt_proc_stat("pager_spins");
+	hits = zt_proc_stat("pager_spin_hits");
+	child = child_fault_on(vmo, 128 * PAGE, 0);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(128 * PAGE, p.offset);
+	usleep(50000);
+	EXPECT_EQ('R', task_state(child));
+	EXPECT_EQ(spins + 1, zt_proc_stat("pager_spins"));
+	t = now_s();
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, exit_of(child));
+	EXPECT_GT(0.5, now_s() - t);
+	EXPECT_EQ(hits, zt_proc_stat("pager_spin_hits"));
+
+	/* Twice the mean answer time, about 2 s, then it sleeps. */
+	child = child_fault_on(vmo, 64 * PAGE, 0);
+	ASSERT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(64 * PAGE, p.offset);
+	usleep(3500000);
+	EXPECT_EQ('D', task_state(child));
+	EXPECT_EQ(spins + 2, zt_proc_stat("pager_spins"));
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	EXPECT_EQ(1000 + SIGKILL, exit_of(child));
+	EXPECT_EQ(hits, zt_proc_stat("pager_spin_hits"));
+	close(vmo);
+	close(pager);
 	stats_clean(_metadata);
 }
 

@@ -1066,6 +1066,8 @@ enum zvmo_stat_attr {
 	ZVMO_STAT_ATTR_DECOMPRESSIONS,		/* pages decompressed */
 	ZVMO_STAT_ATTR_COMPRESS_POOR,		/* left: compressed badly */
 	ZVMO_STAT_ATTR_COMPRESS_FAILED,		/* left: the store was full */
+	ZVMO_STAT_ATTR_PAGER_SPINS,		/* waits for a pager that spun */
+	ZVMO_STAT_ATTR_PAGER_SPIN_HITS,		/* ... and were answered so */
 	__ZVMO_STAT_ATTR_MAX,
 };
 

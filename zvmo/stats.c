@@ -45,6 +45,8 @@ static const char *const zvmo_stat_names[ZVMO_STAT_ATTR_MAX + 1] = {
 	[ZVMO_STAT_ATTR_DECOMPRESSIONS] = "decompressions",
 	[ZVMO_STAT_ATTR_COMPRESS_POOR] = "compress_poor",
 	[ZVMO_STAT_ATTR_COMPRESS_FAILED] = "compress_failed",
+	[ZVMO_STAT_ATTR_PAGER_SPINS] = "pager_spins",
+	[ZVMO_STAT_ATTR_PAGER_SPIN_HITS] = "pager_spin_hits",
 };
 
 /**
@@ -100,6 +102,10 @@ void zvmo_stats_read(u64 v[ZVMO_STAT_ATTR_MAX + 1])
 	v[ZVMO_STAT_ATTR_COMPRESS_POOR] = atomic_long_read(&zvmo_zc_stats.poor);
 	v[ZVMO_STAT_ATTR_COMPRESS_FAILED] =
 		atomic_long_read(&zvmo_zc_stats.failed);
+	v[ZVMO_STAT_ATTR_PAGER_SPINS] =
+		atomic_long_read(&zvmo_counters.pager_spins);
+	v[ZVMO_STAT_ATTR_PAGER_SPIN_HITS] =
+		atomic_long_read(&zvmo_counters.pager_spin_hits);
 }
 
 static int zvmo_stats_show(struct seq_file *m, void *unused)

@@ -37,6 +37,8 @@
  * @pagers: pagers alive
  * @supplied: pages pagers supplied since then
  * @requests: page requests sent to pagers since then
+ * @pager_spins: waits for a pager that spun before sleeping, since then
+ * @pager_spin_hits: those that the answer reached while they spun
  *
  * Tests read them through ZVMO_IOC_STATS to prove that nothing leaks.
  */
@@ -54,6 +56,8 @@ struct zvmo_counters {
 	atomic_long_t pagers;
 	atomic_long_t supplied;
 	atomic_long_t requests;
+	atomic_long_t pager_spins;
+	atomic_long_t pager_spin_hits;
 };
 
 extern struct zvmo_counters zvmo_counters;

@@ -87,6 +87,8 @@ static const char *const stat_names[ZVMO_STAT_ATTR_MAX + 1] = {
 	[ZVMO_STAT_ATTR_DECOMPRESSIONS] = "decompressions",
 	[ZVMO_STAT_ATTR_COMPRESS_POOR] = "compress_poor",
 	[ZVMO_STAT_ATTR_COMPRESS_FAILED] = "compress_failed",
+	[ZVMO_STAT_ATTR_PAGER_SPINS] = "pager_spins",
+	[ZVMO_STAT_ATTR_PAGER_SPIN_HITS] = "pager_spin_hits",
 };
 
 static void *grow(void *p, size_t *cap, size_t nr, size_t size)

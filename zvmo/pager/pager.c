@@ -22,6 +22,13 @@
  * (the core retries it): it leaves the error in the source for its retry,
  * which finds it by task and offset.
  *
+ * A waiter whose pager is likely to answer from another CPU, and usually
+ * answers quickly, spins for a while before it sleeps (as a mutex waiter
+ * spins while the owner runs): the answer then reaches a running task, and
+ * costs neither side a remote wake-up. "Likely elsewhere" is where a
+ * reader last waited for packets; "quickly" is twice the source's recent
+ * mean answer time, within the pager_spin_us parameter.
+ *
  * Lock order: the hierarchy lock, then a source's lock, then the pager's
  * lock. Both spin; nothing sleeps under them.
  */
@@ -29,6 +36,7 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -48,6 +56,11 @@
 /* Fault failures kept for retries, at most, per source. */
 #define ZVMO_PAGER_FAILURES_MAX	64
 
+static unsigned int zvmo_pager_spin_us = 250;
+module_param_named(pager_spin_us, zvmo_pager_spin_us, uint, 0644);
+MODULE_PARM_DESC(pager_spin_us,
+		 "Longest a wait for a pager on another CPU spins before it sleeps, in microseconds; 0: never spin (default 250)");
+
 /**
  * struct zvmo_pager_item - a packet waiting on a pager's queue
  * @link: in the pager's @queue, or empty
@@ -66,6 +79,8 @@ struct zvmo_pager_item {
  * @sources: its attached sources (each with a reference for this list)
  * @wq: readers waiting for packets
  * @closed: its file went: it sends nothing more
+ * @reader_cpu: the CPU a reader last waited for packets on, or -1: where
+ *	the next packet is likely to be read
  * @koid: its id, and its index in zvmo_pagers
  * @owner: the effective uid that made it
  * @rcu: frees it, for introspection's lookups without a reference
@@ -77,6 +92,7 @@ struct zvmo_pager {
 	struct list_head sources;
 	wait_queue_head_t wq;
 	bool closed;
+	int reader_cpu;
 	u64 koid;
 	kuid_t owner;
 	struct rcu_head rcu;
@@ -100,6 +116,9 @@ static DEFINE_XARRAY(zvmo_pagers);
  * @nr_requests: how many; read without the lock by introspection
  * @complete: its COMPLETE packet
  * @wq: tasks waiting for requests or supplies
+ * @wakes: bumped by every wake-up of @wq, which spinning waiters watch
+ * @answer_ns: how long the pager takes to answer a request it read, a
+ *	moving mean, in nanoseconds (0: none answered yet)
  * @gen: bumped by every supply, and every ZVMO_PAGER_OP_DIRTY
  * @failures: fault failures kept for the faults' retries
  * @nr_failures: entries in @failures
@@ -116,6 +135,8 @@ struct zvmo_page_source {
 	unsigned long nr_requests;
 	struct zvmo_pager_item complete;
 	wait_queue_head_t wq;
+	atomic_t wakes;
+	u64 answer_ns;
 	u64 gen;
 	struct list_head failures;
 	unsigned int nr_failures;
@@ -130,6 +151,7 @@ struct zvmo_page_source {
  * @ref: one while outstanding, one while queued, one per waiter
  * @offset: start of the range
  * @length: its length
+ * @asked: when it was queued (ktime_get_ns())
  * @waiters: tasks waiting for it
  * @done: answered: supplied, failed, or the pager went
  * @error: why it failed, or 0
@@ -141,6 +163,7 @@ struct zvmo_page_request {
 	refcount_t ref;
 	u64 offset;
 	u64 length;
+	u64 asked;
 	unsigned int waiters;
 	bool done;
 	int error;
@@ -222,19 +245,86 @@ static bool zvmo_pager_unqueue(struct zvmo_pager_item *item)
  */
 static void zvmo_request_end(struct zvmo_page_request *req, int error)
 {
-	struct zvmo_pager *pager = req->src->pager;
+	struct zvmo_page_source *src = req->src;
+	struct zvmo_pager *pager = src->pager;
+	bool queued = false;
+	u64 took;
 
 	req->done = true;
 	req->error = error;
 	list_del_init(&req->link);
-	WRITE_ONCE(req->src->nr_requests, req->src->nr_requests - 1);
+	WRITE_ONCE(src->nr_requests, src->nr_requests - 1);
 	if (pager) {
 		spin_lock(&pager->lock);
-		if (zvmo_pager_unqueue(&req->item))
+		queued = zvmo_pager_unqueue(&req->item);
+		if (queued)
 			zvmo_request_put(req);
 		spin_unlock(&pager->lock);
 	}
+	/* An answer to a packet the pager read: how long answers take. */
+	if (pager && !queued && !error) {
+		took = ktime_get_ns() - req->asked;
+		src->answer_ns = src->answer_ns ?
+				 src->answer_ns - src->answer_ns / 8 + took / 8 :
+				 took;
+	}
 	zvmo_request_put(req);
+}
+
+/* Wake whoever waits on @src, spinning or asleep. */
+static void zvmo_source_wake_all(struct zvmo_page_source *src)
+{
+	atomic_inc(&src->wakes);
+	wake_up_all(&src->wq);
+}
+
+/*
+ * How long a wait for @src, whose pager is @pager, may spin before it
+ * sleeps, in nanoseconds: twice the mean answer time, if that is within
+ * pager_spin_us and the pager's reader is likely on another CPU; else 0.
+ * Source lock held.
+ */
+static u64 zvmo_source_spin_ns(struct zvmo_page_source *src,
+			       struct zvmo_pager *pager)
+{
+	u64 max = (u64)READ_ONCE(zvmo_pager_spin_us) * NSEC_PER_USEC;
+	int cpu = READ_ONCE(pager->reader_cpu);
+
+	if (!src->answer_ns || src->answer_ns > max || cpu < 0 ||
+	    cpu == raw_smp_processor_id() || num_online_cpus() < 2)
+		return 0;
+	return min(2 * src->answer_ns, max);
+}
+
+/*
+ * Spin for @req's answer, for at most @ns, yielding to whatever else
+ * wants the CPU, until a fatal signal comes: done (or the generation
+ * moved on from @gen) and @src's waiters woken since @wakes, so that the
+ * supplier has dropped the hierarchy lock the retry takes. Whatever this
+ * sees, the sleeping wait after it decides.
+ */
+static void zvmo_request_spin(struct zvmo_page_source *src,
+			      struct zvmo_page_request *req, u64 gen,
+			      int wakes, u64 ns)
+{
+	u64 end = ktime_get_ns() + ns;
+	unsigned int i;
+
+	atomic_long_inc(&zvmo_counters.pager_spins);
+	for (i = 1; ; i++) {
+		if (atomic_read(&src->wakes) != wakes &&
+		    (READ_ONCE(req->done) || READ_ONCE(src->gen) != gen)) {
+			atomic_long_inc(&zvmo_counters.pager_spin_hits);
+			return;
+		}
+		if (fatal_signal_pending(current))
+			return;
+		if (!(i % 16) && ktime_get_ns() > end)
+			return;
+		/* Whatever else wants the CPU runs first. */
+		cond_resched();
+		cpu_relax();
+	}
 }
 
 /* zvmo_requests_end() of every command. */
@@ -384,8 +474,8 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 	struct zvmo_page_request *req, *fresh;
 	struct zvmo_fault_failure *fail = NULL;
 	struct zvmo_pager *pager;
-	u64 next_start;
-	int err;
+	u64 next_start, spin = 0;
+	int err, wakes;
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	if (!fresh)
@@ -403,6 +493,8 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 		err = -EBUSY;
 		goto out_fail;
 	}
+	if (how != ZVMO_WAIT_NONE)
+		spin = zvmo_source_spin_ns(src, pager);
 	req = zvmo_request_find(src, command, off, &next_start);
 	if (!req) {
 		req = fresh;
@@ -412,6 +504,7 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 		req->src = src;
 		req->offset = off;
 		req->length = min(len, next_start - off);
+		req->asked = ktime_get_ns();
 		refcount_set(&req->ref, 2);	/* the list's, the queue's */
 		list_add_tail(&req->link, &src->requests);
 		WRITE_ONCE(src->nr_requests, src->nr_requests + 1);
@@ -420,18 +513,24 @@ int zvmo_page_source_wait(struct zvmo_page_source *src, u16 command,
 		list_add_tail(&req->item.link, &pager->queue);
 		spin_unlock(&pager->lock);
 		/*
-		 * A synchronous wake-up: this task is about to sleep until
-		 * the pager answers, so the pager need not preempt it.
+		 * A synchronous wake-up if this task is about to sleep
+		 * until the pager answers: the pager need not preempt it.
 		 */
-		wake_up_interruptible_sync(&pager->wq);
+		if (spin)
+			wake_up_interruptible(&pager->wq);
+		else
+			wake_up_interruptible_sync(&pager->wq);
 	}
 	refcount_inc(&req->ref);
 	req->waiters++;
+	wakes = atomic_read(&src->wakes);
 	spin_unlock(&src->lock);
 
 	if (how == ZVMO_WAIT_NONE) {
 		err = -EAGAIN;
 	} else {
+		if (spin)
+			zvmo_request_spin(src, req, gen, wakes, spin);
 		err = wait_event_killable(src->wq, READ_ONCE(req->done) ||
 					  READ_ONCE(src->gen) != gen);
 		if (err)
@@ -550,7 +649,7 @@ void zvmo_page_source_dirtied(struct zvmo_page_source *src, u64 start,
  */
 void zvmo_page_source_wake(struct zvmo_page_source *src)
 {
-	wake_up_all(&src->wq);
+	zvmo_source_wake_all(src);
 }
 
 /**
@@ -571,7 +670,7 @@ void zvmo_page_source_cancel(struct zvmo_page_source *src, u64 start,
 	zvmo_requests_end(src, ZVMO_REQUESTS_ALL, start, end, error, NULL,
 			  NULL);
 	spin_unlock(&src->lock);
-	wake_up_all(&src->wq);
+	zvmo_source_wake_all(src);
 }
 
 /*
@@ -591,7 +690,7 @@ static bool zvmo_page_source_cut(struct zvmo_page_source *src, bool complete)
 			  NULL);
 	src->pager = NULL;
 	spin_unlock(&src->lock);
-	wake_up_all(&src->wq);
+	zvmo_source_wake_all(src);
 	if (!pager)
 		return false;
 
@@ -737,6 +836,7 @@ static ssize_t zvmo_pager_read(struct file *file, char __user *buf,
 				break;
 			if (file->f_flags & O_NONBLOCK)
 				return -EAGAIN;
+			WRITE_ONCE(pager->reader_cpu, raw_smp_processor_id());
 			err = wait_event_interruptible(pager->wq,
 						       zvmo_pager_has_packets(pager));
 			if (err)
@@ -769,6 +869,7 @@ static __poll_t zvmo_pager_poll(struct file *file, poll_table *wait)
 	struct zvmo_pager *pager = file->private_data;
 
 	poll_wait(file, &pager->wq, wait);
+	WRITE_ONCE(pager->reader_cpu, raw_smp_processor_id());
 	return zvmo_pager_has_packets(pager) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
@@ -1224,6 +1325,7 @@ static struct zvmo_pager *zvmo_pager_new(void)
 	INIT_LIST_HEAD(&pager->queue);
 	INIT_LIST_HEAD(&pager->sources);
 	init_waitqueue_head(&pager->wq);
+	pager->reader_cpu = -1;
 	pager->koid = zvmo_new_koid();
 	pager->owner = current_euid();
 	err = xa_err(xa_store(&zvmo_pagers, pager->koid, pager,
