@@ -28,7 +28,12 @@
  * before the timed faults (untimed, on both sides alike, the same pages).
  * The faulting thread runs on CPU 0 and the handler on CPU 1: the latency
  * a pager thread elsewhere gives, wake-ups across CPUs included (under
- * emulation those vary a lot from run to run). pager_fault_rtt_1cpu is
+ * emulation those vary a lot from run to run). With the module's defaults
+ * a zvmo fault there spins for its answer before it sleeps (the
+ * pager_spin_us parameter), which userfaultfd has no counterpart of: what
+ * that saves is most of a sleep and a wake-up; pager_fault_rtt_copy_nospin
+ * is pager_fault_rtt_copy with pager_spin_us 0, to show how much.
+ * pager_fault_rtt_1cpu is
  * the same with the handler on CPU 0 too: each round trip is then two
  * switches on one CPU, and the figure is mostly the CPU time the kernel
  * spends on a fault, a request and a supply, steady from run to run.
@@ -427,6 +432,27 @@ static void zvmo_teardown(struct zvmo_side *z)
 	tick();
 }
 
+#define SPIN_PARAM	"/sys/module/zvmo/parameters/pager_spin_us"
+
+/* Read pager_spin_us into @old (if not NULL), then write @val. */
+static void spin_param(char *old, size_t len, const char *val)
+{
+	int fd = open(SPIN_PARAM, O_RDWR | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		fail("open " SPIN_PARAM);
+	if (old) {
+		n = read(fd, old, len - 1);
+		if (n <= 0)
+			fail("read " SPIN_PARAM);
+		old[n] = 0;
+	}
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		fail("write " SPIN_PARAM);
+	close(fd);
+}
+
 static double zvmo_rtt(int dev, unsigned int seed, int copy)
 {
 	struct zvmo_side z;
@@ -607,7 +633,8 @@ static double uffd_stream(void)
 
 int main(int argc, char **argv)
 {
-	double rtt[2][3][REPS_RTT], stream[3][REPS_STREAM];
+	double rtt[2][3][REPS_RTT], stream[3][REPS_STREAM], nospin[REPS_RTT];
+	char spin_old[32];
 	int uffd_only = argc > 1 && !strcmp(argv[1], "--uffd-only");
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	unsigned long off;
@@ -649,6 +676,11 @@ int main(int argc, char **argv)
 				rtt[cpu][ZVMO_COPY][i] = zvmo_rtt(dev, i, 1);
 			}
 			rtt[cpu][UFFD][i] = uffd_rtt(i);
+			if (uffd_only || cpu != OTHER)
+				continue;
+			spin_param(spin_old, sizeof(spin_old), "0");
+			nospin[i] = zvmo_rtt(dev, i, 1);
+			spin_param(NULL, 0, spin_old);
 		}
 	}
 	handler_cpu = 1;
@@ -681,6 +713,10 @@ int main(int argc, char **argv)
 		bench_report(name[cpu][1],
 			     bench_median(rtt[cpu][ZVMO_COPY], REPS_RTT),
 			     "uffd", base, "us");
+		if (cpu == OTHER)
+			bench_report("pager_fault_rtt_copy_nospin",
+				     bench_median(nospin, REPS_RTT), "uffd", base,
+				     "us");
 	}
 	bench_report("pager_stream_64M",
 		     bench_median(stream[ZVMO], REPS_STREAM), "uffd",
