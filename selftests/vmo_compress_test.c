@@ -137,7 +137,6 @@ static struct zvmo_vmo_info info(int vmo)
 	return i;
 }
 
-/* A counter of /proc/zvmo, or -1. */
 /* Compress all that can be now, whatever its age. */
 static int compress_all(void)
 {

@@ -1008,6 +1008,25 @@ static char task_state(pid_t pid)
 	return c && c[1] == ' ' ? c[2] : 0;
 }
 
+/*
+ * A child on CPU 0 faults @off of @vmo; the pager reads the request and
+ * leaves it unanswered, and @ms later the child is in @state. Returns the
+ * child, for the caller to kill (nothing here stops before it has one).
+ */
+static pid_t fault_unanswered(struct __test_metadata *_metadata, int pager,
+			      int vmo, uint64_t off, unsigned int ms,
+			      char state)
+{
+	pid_t child = child_fault_on(vmo, off, 0);
+	struct zvmo_pager_packet p;
+
+	EXPECT_EQ(0, next_packet(pager, &p, 5000));
+	EXPECT_EQ(off, p.offset);
+	usleep(ms * 1000);
+	EXPECT_EQ(state, task_state(child));
+	return child;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1042,11 +1061,7 @@ TEST_F(spin, a_spinning_fault_can_be_killed_and_sleeps_after_its_budget)
 	/* Never answered: the fault spins, and a kill stops it at once. */
 	spins = zt_proc_stat("pager_spins");
 	hits = zt_proc_stat("pager_spin_hits");
-	child = child_fault_on(vmo, 128 * PAGE, 0);
-	ASSERT_EQ(0, next_packet(pager, &p, 5000));
-	EXPECT_EQ(128 * PAGE, p.offset);
-	usleep(50000);
-	EXPECT_EQ('R', task_state(child));
+	child = fault_unanswered(_metadata, pager, vmo, 128 * PAGE, 50, 'R');
 	EXPECT_EQ(spins + 1, zt_proc_stat("pager_spins"));
 	t = now_s();
 	ASSERT_EQ(0, kill(child, SIGKILL));
@@ -1055,11 +1070,7 @@ TEST_F(spin, a_spinning_fault_can_be_killed_and_sleeps_after_its_budget)
 	EXPECT_EQ(hits, zt_proc_stat("pager_spin_hits"));
 
 	/* Twice the mean answer time, about 2 s, then it sleeps. */
-	child = child_fault_on(vmo, 64 * PAGE, 0);
-	ASSERT_EQ(0, next_packet(pager, &p, 5000));
-	EXPECT_EQ(64 * PAGE, p.offset);
-	usleep(3500000);
-	EXPECT_EQ('D', task_state(child));
+	child = fault_unanswered(_metadata, pager, vmo, 64 * PAGE, 3500, 'D');
 	EXPECT_EQ(spins + 2, zt_proc_stat("pager_spins"));
 	ASSERT_EQ(0, kill(child, SIGKILL));
 	EXPECT_EQ(1000 + SIGKILL, exit_of(child));
